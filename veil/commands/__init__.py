@@ -1,0 +1,1 @@
+"""Subcommands of `veil` that belong to no single service."""

@@ -1,0 +1,1 @@
+"""Stores shared by the services (inference records, jobs): PostgreSQL in production, SQLite by default."""
