@@ -39,6 +39,10 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
 fi
 
 .venv/bin/veil proto build >/dev/null
-if [ -f scripts/setup.d/model.sh ]; then . scripts/setup.d/model.sh; fi
-if [ -f scripts/setup.d/system.sh ]; then . scripts/setup.d/system.sh; fi
+# Further steps owned by the services (the default model, JMeter, the static-check tools),
+# each idempotent and quick when already done.
+for step in scripts/setup.d/*.sh; do
+  [ -e "$step" ] || continue
+  . "$step"
+done
 echo "setup: ready (.venv)"
