@@ -1,0 +1,103 @@
+"""The gateway's settings: auth keys, job limits and retention, callbacks, pipeline tuning, service addresses."""
+
+from __future__ import annotations
+
+from veil import config
+from veil.config import Setting
+
+DEFAULT_PORT = 8080
+DEFAULT_CLASSIFIER_URL = "http://127.0.0.1:8081"
+DEFAULT_REDACTOR_URL = "http://127.0.0.1:8082"
+DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+DEFAULT_RETENTION_HOURS = 24.0
+DEFAULT_WORKER_THREADS = 1
+DEFAULT_JOB_LEASE_SECONDS = 300.0
+DEFAULT_JOB_MAX_ATTEMPTS = 3
+DEFAULT_POLL_SECONDS = 0.5
+DEFAULT_CALLBACK_ATTEMPTS = 5
+DEFAULT_CALLBACK_TIMEOUT = 5.0
+DEFAULT_BLOB_WORKERS = 4
+DEFAULT_PREDICT_BATCH_SIZE = 512
+DEFAULT_PHI_MODEL = "phi-type"
+DEFAULT_MODEL_THRESHOLD = 0.5
+DEFAULT_REVIEW_THRESHOLD = 0.2
+DEFAULT_MAX_CLASSIFY_TEXTS = 2048
+
+
+def _fraction(raw: str) -> float:
+    value = float(raw)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("expected a number between 0 and 1")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("expected a number > 0")
+    return value
+
+
+SETTINGS = config.declare(
+    "gateway",
+    Setting("VEIL_GATEWAY_PORT", DEFAULT_PORT, config.port,
+            "Port of the public HTTP API (gunicorn binds 0.0.0.0 in containers, 127.0.0.1 locally)."),
+    Setting("VEIL_API_KEYS", {}, config.key_map,
+            "Caller keys as team:key pairs, comma-separated (team-a:k1,team-b:k2). A caller sees only its own "
+            "jobs. Empty means every /v1 request is refused with 401: set it, from a secret store in production.",
+            secret=True),
+    Setting("VEIL_CLASSIFIER_URL", DEFAULT_CLASSIFIER_URL, str,
+            "Base URL of the classifier service (phi-type head and POST /v1/classify)."),
+    Setting("VEIL_REDACTOR_URL", DEFAULT_REDACTOR_URL, str,
+            "Base URL of the redactor service (extraction, redaction, verification)."),
+    Setting("VEIL_GATEWAY_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, config.positive_int,
+            "Largest PDF accepted; bigger uploads get 413. Raise it together with the load balancer's body limit."),
+    Setting("VEIL_GATEWAY_RETENTION_HOURS", DEFAULT_RETENTION_HOURS, _positive_float,
+            "Jobs, their PDFs and reports are deleted this long after upload (PHI: keep it as short as callers "
+            "allow)."),
+    Setting("VEIL_GATEWAY_WORKER_THREADS", DEFAULT_WORKER_THREADS, config.non_negative_int,
+            "Job worker threads per gateway process (0: this process only serves the API; run "
+            "`python -m services.gateway.worker` elsewhere). Each thread works on one document at a time."),
+    Setting("VEIL_GATEWAY_JOB_LEASE_SECONDS", DEFAULT_JOB_LEASE_SECONDS, _positive_float,
+            "A running job whose worker stopped renewing its lease for this long is taken over by another "
+            "worker. Workers renew every third of it; keep it well above a GC pause."),
+    Setting("VEIL_GATEWAY_JOB_MAX_ATTEMPTS", DEFAULT_JOB_MAX_ATTEMPTS, config.positive_int,
+            "A job whose worker died this many times is failed instead of retried (a PDF that crashes workers)."),
+    Setting("VEIL_GATEWAY_POLL_SECONDS", DEFAULT_POLL_SECONDS, _positive_float,
+            "How often an idle worker looks for queued jobs. Lower means less latency, more queries."),
+    Setting("VEIL_GATEWAY_CALLBACK_HOSTS", (), config.csv_list,
+            "Hosts (host or host:port, or *.domain) that callback_url may point to; anything else is refused "
+            "with 400, so callers cannot make the gateway call internal addresses. Empty: no callbacks."),
+    Setting("VEIL_GATEWAY_CALLBACK_SECRET", "", str,
+            "HMAC-SHA256 key for the X-Veil-Signature header of callbacks; share it with the receivers. "
+            "Required when VEIL_GATEWAY_CALLBACK_HOSTS is set.", secret=True),
+    Setting("VEIL_GATEWAY_CALLBACK_ATTEMPTS", DEFAULT_CALLBACK_ATTEMPTS, config.positive_int,
+            "Deliveries tried per callback (exponential backoff with jitter between them)."),
+    Setting("VEIL_GATEWAY_CALLBACK_TIMEOUT", DEFAULT_CALLBACK_TIMEOUT, _positive_float,
+            "Seconds a callback receiver gets to answer one delivery."),
+    Setting("VEIL_GATEWAY_PIPELINE_MODE", "default", config.one_of("default", "naive"),
+            "default: batch prediction + blobs in parallel. naive: one model call per paragraph, sequential, "
+            "no blobs, no cache; only the benchmark's baseline, never for production."),
+    Setting("VEIL_GATEWAY_BLOB_WORKERS", DEFAULT_BLOB_WORKERS, config.positive_int,
+            "Threads running the hybrid search over blobs in parallel. Blob work is light; more than the "
+            "core count only helps when blobs are many."),
+    Setting("VEIL_GATEWAY_PREDICT_BATCH_SIZE", DEFAULT_PREDICT_BATCH_SIZE, config.positive_int,
+            "Phrases per request to the classifier in the batch prediction step. Lower it if the classifier "
+            "refuses large bodies; raising it past the embedder's max batch gains little."),
+    Setting("VEIL_GATEWAY_PHI_MODEL", DEFAULT_PHI_MODEL, str,
+            "Classifier model (head) used for PHI types."),
+    Setting("VEIL_GATEWAY_USE_ML_MODEL", True, config.boolean,
+            "Combine the scikit-learn phi-type-ml model (joblib, loaded in the gateway) with the DL head."),
+    Setting("VEIL_GATEWAY_MODEL_THRESHOLD", DEFAULT_MODEL_THRESHOLD, _fraction,
+            "A model-found entity is redacted when its combined probability reaches this. Lower it for recall, "
+            "raise it for precision; `veil eval` shows both."),
+    Setting("VEIL_GATEWAY_REVIEW_THRESHOLD", DEFAULT_REVIEW_THRESHOLD, _fraction,
+            "Spans scored between this and the model threshold stay in place but count in the residual risk "
+            "and are listed in the report for review."),
+    Setting("VEIL_GATEWAY_MAX_CLASSIFY_TEXTS", DEFAULT_MAX_CLASSIFY_TEXTS, config.positive_int,
+            "Most texts one POST /v1/classify may carry; larger requests get 413."),
+)
+
+
+def load(overrides=None) -> config.Config:
+    return config.load(SETTINGS, overrides=overrides)
