@@ -1,0 +1,156 @@
+"""Candidate phrases of a paragraph: the short spans the phrase models are asked about.
+
+Names, organisations and places have no shape a pattern can check, but in clinical text they
+are capitalised runs ("Maria Gonzalez", "St. Mary's Hospital", "Lake Amy"), so those runs are
+the candidates; numbers that no validated pattern claimed are candidates too, sent with the
+words before them ("Med Rec # 0012345"), because the label is what makes them an ID. Spans a
+pattern already matched are not asked about again. Each candidate keeps the span to redact
+apart from the text sent to the models: "Dr. Smith" is classified, "Smith" is redacted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from services.gateway.pipeline.patterns import Match
+
+MAX_RUN_TOKENS = 6
+
+_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*|\d[\w/\-.:#]*\w|\d|#\d[\w\-]*|&|\S")
+_TITLES = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sr", "Fr", "Rev"}
+# Lower-case words that may join the capitalised words of one name: "University of Chicago",
+# "Maria de la Cruz", "Ludwig van Beethoven".
+_CONNECTORS = {"of", "de", "la", "del", "van", "von", "der", "den", "da", "di", "du", "le", "y", "&", "e"}
+# Capitalised words that start or end a run without being part of the name in it: sentence
+# starts ("The patient", "Seen by") and the words around names in clinical notes.
+_EDGE_WORDS = frozenset(w.capitalize() for w in ENGLISH_STOP_WORDS) | {
+    "Patient", "Pt", "Seen", "Saw", "Per", "Dear", "Attending", "Resident", "Signed", "Electronically",
+    "Dictated", "Reviewed", "Referred", "Referring", "Admitted", "Discharged", "Transferred", "Today",
+    "Yesterday", "Tomorrow", "Name", "Contact", "Daughter", "Son", "Wife", "Husband", "Mother", "Father",
+    "Sister", "Brother", "Spouse", "Guardian", "Primary", "Care", "Physician", "Provider", "Nurse", "Plan",
+    "Note", "Notes", "Also", "Called", "Spoke", "Discussed", "Informed", "Family", "Visit", "Follow", "Up",
+}
+# Numbers with four digits in a row may be IDs; "120/80" and "2.5" are measurements.
+_DIGIT_RUN = re.compile(r"\d{4}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int  # the span to redact, in the paragraph's text
+    end: int
+    text: str   # what the models classify (the span, with a title or label word before it)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+
+
+def _tokens(text: str) -> list[_Tok]:
+    return [_Tok(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+
+
+def _is_initial(toks: list[_Tok], i: int) -> bool:
+    """'M.' in 'M. Gonzalez': one capital letter directly followed by a period."""
+    t = toks[i]
+    return (len(t.text) == 1 and t.text.isupper() and i + 1 < len(toks)
+            and toks[i + 1].text == "." and toks[i + 1].start == t.end)
+
+
+def _joins_a_name(toks: list[_Tok], i: int) -> bool:
+    """A connector inside a name: more connectors, then a capitalised word ("de la Cruz")."""
+    j = i + 1
+    while j < len(toks) and toks[j].text.lower() in _CONNECTORS:
+        j += 1
+    return j < len(toks) and toks[j].text[0].isupper() and j - i <= 3
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _overlaps(start: int, end: int, taken: Sequence[Match]) -> bool:
+    return any(start < m.end and m.start < end for m in taken)
+
+
+def _name_runs(text: str, toks: list[_Tok], taken: Sequence[Match]) -> list[Candidate]:
+    found: list[Candidate] = []
+    run: list[int] = []  # token indices of the current run (periods of initials included)
+    title: _Tok | None = None
+
+    def close() -> None:
+        nonlocal run, title
+        words = [i for i in run if toks[i].text != "."]
+        while words and (toks[words[0]].text in _EDGE_WORDS or toks[words[0]].text.lower() in _CONNECTORS):
+            words.pop(0)
+        while words and (toks[words[-1]].text in _EDGE_WORDS or toks[words[-1]].text.lower() in _CONNECTORS):
+            words.pop()
+        for chunk_start in range(0, len(words), MAX_RUN_TOKENS):
+            chunk = words[chunk_start:chunk_start + MAX_RUN_TOKENS]
+            first, last = toks[chunk[0]], toks[chunk[-1]]
+            end = last.end
+            if last.text.endswith(("'s", "’s")):
+                end -= 2  # "Gonzalez's": the possessive is not part of the name
+            if len(chunk) == 1 and _is_initial(toks, chunk[0]):
+                continue
+            if len(chunk) > 1 or len(first.text) > 1:
+                # An initial's period belongs to the span: "Maria G." is redacted whole.
+                if chunk[-1] + 1 < len(toks) and _is_initial(toks, chunk[-1]):
+                    end = toks[chunk[-1] + 1].end
+                span = text[first.start:end]
+                shown = f"{title.text}. {span}" if title is not None and chunk_start == 0 else span
+                found.append(Candidate(first.start, end, _normalise(shown)))
+        run, title = [], None
+
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        word = t.text
+        if _overlaps(t.start, t.end, taken):
+            close()
+        elif word in _TITLES and not run and i + 1 < len(toks):
+            # "Dr." / "Dr": remembered for the model's text, never redacted.
+            title = t
+            if toks[i + 1].text == "." and toks[i + 1].start == t.end:
+                i += 1
+        elif _is_initial(toks, i):
+            run.extend((i, i + 1))
+            i += 1
+        elif word[0].isupper() and (len(word) > 1 or word.isalpha()):
+            run.append(i)
+        elif run and word.lower() in _CONNECTORS and _joins_a_name(toks, i):
+            run.append(i)
+        elif run and word == "." and toks[run[-1]].text in {"St", "Mt", "Ft"} and t.start == toks[run[-1]].end:
+            run.append(i)  # "St. Mary's Hospital": the abbreviation's period does not end the name
+        else:
+            close()
+        i += 1
+    close()
+    return found
+
+
+def _numbers(text: str, toks: list[_Tok], taken: Sequence[Match]) -> list[Candidate]:
+    found: list[Candidate] = []
+    for i, t in enumerate(toks):
+        if not _DIGIT_RUN.search(t.text) or _overlaps(t.start, t.end, taken):
+            continue
+        # The label words before a number are what make it an ID: send up to three of them.
+        j = i
+        while j > 0 and i - j < 3 and toks[j - 1].text not in {",", ";", ")", "("} and \
+                not any(c.isdigit() for c in toks[j - 1].text) and toks[j].start - toks[j - 1].end < 4:
+            j -= 1
+        found.append(Candidate(t.start, t.end, _normalise(text[toks[j].start:t.end])))
+    return found
+
+
+def extract(text: str, taken: Sequence[Match] = ()) -> list[Candidate]:
+    """The candidate phrases of one paragraph, in text order, skipping spans in `taken` (pattern matches)."""
+    toks = _tokens(text)
+    found = _name_runs(text, toks, taken) + _numbers(text, toks, taken)
+    return sorted(found, key=lambda c: c.start)

@@ -1,0 +1,278 @@
+"""The de-identification pipeline: extract -> blobs -> batch prediction -> hybrid search -> redact -> verify -> risk.
+
+A plain library: the redactor and the phrase models are injected (HTTP clients in the
+gateway, anything with the same methods elsewhere), so the job worker, the CLI's --local
+mode, the benchmark and a Dask batch runner all run this same code. `run_many` predicts
+for several documents in one batch, which is how a batch runner shares the model calls
+across documents.
+
+The naive mode is the baseline the benchmark measures against: paragraphs one by one in
+document order, one model call per paragraph, no blobs, no de-duplication of phrases.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Protocol, Sequence
+
+from services.gateway.pipeline import hybrid, risk
+from services.gateway.pipeline.document import Entity, Findings, Paragraph, blobs_of, paragraphs_from_extraction
+from services.gateway.pipeline.hybrid import PreparedParagraph, SearchOptions
+from services.gateway.pipeline.predict import PhraseModels, PredictionTable, predict_phrases
+from services.gateway.pipeline.propagation import Propagator
+
+_log = logging.getLogger(__name__)
+
+DEFAULT, NAIVE = "default", "naive"
+MODES = (DEFAULT, NAIVE)
+STAGES = ("extract", "blobs", "predict", "hybrid_search", "redact", "verify", "risk")
+
+# Entity strings shorter than this, or short numbers, are not searched for in the output:
+# "95" (an age) also reads "SpO2 95%", and redacting every such match would destroy the text.
+_MIN_LEAK_CHARS = 4
+_MIN_LEAK_DIGITS = 5
+
+
+class Redactor(Protocol):
+    def extract(self, pdf: bytes) -> dict: ...
+
+    def redact(self, pdf: bytes, spans: list[dict]) -> tuple[bytes, dict]: ...
+
+
+class DocumentRejected(Exception):
+    """The document cannot be de-identified as sent (not a readable PDF, encrypted): not worth retrying."""
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    mode: str = DEFAULT
+    blob_workers: int = 4
+    batch_size: int = 512
+    search: SearchOptions = SearchOptions()
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+
+
+@dataclass
+class Outcome:
+    pdf: bytes
+    report: dict
+    result: dict  # what GET /v1/jobs/{id} shows: {"risk", "counts"}
+
+
+@dataclass
+class _Doc:
+    pdf: bytes
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    prepared: list[PreparedParagraph] = field(default_factory=list)
+    extraction: dict = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Pipeline:
+    def __init__(self, redactor: Redactor, models: PhraseModels, options: PipelineOptions | None = None,
+                 observe: Callable[[str, float], None] | None = None):
+        self.redactor = redactor
+        self.models = models
+        self.options = options or PipelineOptions()
+        self._observe = observe
+
+    # -- public entry points ----------------------------------------------------------------
+
+    def run(self, pdf: bytes) -> Outcome:
+        """De-identifies one PDF (raises DocumentRejected or the services' errors)."""
+        if self.options.mode == NAIVE:
+            return self._run_naive(pdf)
+        return self.run_many([pdf])[0]
+
+    def run_many(self, pdfs: Sequence[bytes]) -> list[Outcome]:
+        """De-identifies several PDFs with one batch prediction over all their candidate phrases."""
+        if self.options.mode == NAIVE:
+            return [self._run_naive(pdf) for pdf in pdfs]
+        docs = [_Doc(pdf) for pdf in pdfs]
+        for doc in docs:
+            with self._stage(doc, "extract"):
+                doc.extraction = self._extract(doc.pdf)
+            with self._stage(doc, "blobs"):
+                doc.paragraphs = paragraphs_from_extraction(doc.extraction)
+                doc.prepared = hybrid.prepare(doc.paragraphs)
+        start = time.perf_counter()
+        table = predict_phrases((phrase for doc in docs for phrase in hybrid.phrases_of(doc.prepared)),
+                                self.models, self.options.batch_size)
+        elapsed = time.perf_counter() - start
+        for doc in docs:
+            # Shared by the batch: each document reports the time of the one prediction it took part in.
+            doc.timings["predict"] = elapsed
+        if self._observe:
+            self._observe("predict", elapsed)
+        outcomes = []
+        for doc in docs:
+            with self._stage(doc, "hybrid_search"):
+                findings = self._search_blobs(doc.prepared, table)
+            outcomes.append(self._finish(doc, findings, distinct_phrases=len(table)))
+        return outcomes
+
+    # -- stages -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _stage(self, doc: _Doc, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            doc.timings[name] = doc.timings.get(name, 0.0) + elapsed
+            if self._observe:
+                self._observe(name, elapsed)
+
+    def _extract(self, pdf: bytes) -> dict:
+        from veil.clients.http import ServiceRejected
+
+        try:
+            return self.redactor.extract(pdf)
+        except ServiceRejected as exc:
+            raise DocumentRejected(exc.detail or exc.title) from None
+
+    def _search_blobs(self, prepared: list[PreparedParagraph], table: PredictionTable) -> Findings:
+        by_index = {pp.paragraph.index: pp for pp in prepared}
+        blobs = [[by_index[p.index] for p in blob] for blob in blobs_of([pp.paragraph for pp in prepared])]
+        findings = Findings()
+        workers = min(self.options.blob_workers, len(blobs))
+        if workers <= 1:
+            results = [hybrid.search_blob(b, table.lookup, self.options.search) for b in blobs]
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="blob") as pool:
+                results = list(pool.map(lambda b: hybrid.search_blob(b, table.lookup, self.options.search), blobs))
+        for r in results:
+            findings.entities.extend(r.entities)
+            findings.review.extend(r.review)
+        findings.entities.sort(key=lambda e: (e.paragraph, e.start))
+        findings.review.sort(key=lambda e: (e.paragraph, e.start))
+        return findings
+
+    def _run_naive(self, pdf: bytes) -> Outcome:
+        doc = _Doc(pdf)
+        with self._stage(doc, "extract"):
+            doc.extraction = self._extract(pdf)
+        doc.paragraphs = paragraphs_from_extraction(doc.extraction)
+        # No blobs: one document-wide propagation in reading order, one paragraph at a time.
+        propagator = Propagator()
+        findings = Findings()
+        for p in doc.paragraphs:
+            with self._stage(doc, "blobs"):
+                pp = hybrid.prepare([p])[0]
+            with self._stage(doc, "predict"):
+                phrases = [c.text for c in pp.candidates]
+                table = predict_phrases(phrases, PhraseModels(self.models.dl, self.models.ml, self.models.ml_weight),
+                                        batch_size=max(1, len(phrases))) if phrases else None
+            with self._stage(doc, "hybrid_search"):
+                one = hybrid.search_paragraph(pp, table.lookup if table else _no_phrases, propagator,
+                                              self.options.search)
+            findings.entities.extend(one.entities)
+            findings.review.extend(one.review)
+            doc.prepared.append(pp)
+        return self._finish(doc, findings, distinct_phrases=None)
+
+    def _finish(self, doc: _Doc, findings: Findings, distinct_phrases: int | None) -> Outcome:
+        by_index = {p.index: p for p in doc.paragraphs}
+        with self._stage(doc, "redact"):
+            out_pdf, redaction = self.redactor.redact(doc.pdf, _spans(findings.entities, by_index))
+        with self._stage(doc, "verify"):
+            out_pdf, repaired, repaired_public, leaks = self._verify(out_pdf, findings.entities)
+        verified = leaks == 0 and bool(redaction.get("verified", True))
+        with self._stage(doc, "risk"):
+            entities = findings.entities + repaired
+            risk_scores, counts = risk.scores(doc.paragraphs, entities, findings.review, verified)
+        doc.timings["total"] = sum(doc.timings.get(s, 0.0) for s in STAGES)
+        report = {
+            "mode": self.options.mode,
+            "document": {
+                "pages": doc.extraction.get("page_count", doc.extraction.get("pages", None)),
+                "paragraphs": len(doc.paragraphs),
+                "blobs": len({p.blob for p in doc.paragraphs}),
+                "candidate_phrases": sum(len(pp.candidates) for pp in doc.prepared),
+                "distinct_phrases": distinct_phrases,
+            },
+            "models": {"dl": self.models.dl_name or None, "ml": self.models.ml_name or None},
+            "entities": [_public(e, by_index) for e in findings.entities] + repaired_public,
+            "review": [_public(e, by_index) for e in findings.review],
+            "risk": risk_scores,
+            "counts": counts,
+            "verification": {"verified": verified, "redactor_verified": bool(redaction.get("verified", True)),
+                             "repaired_spans": len(repaired), "leaks": leaks},
+            "timings": {k: round(v, 4) for k, v in doc.timings.items()},
+        }
+        return Outcome(out_pdf, report, {"risk": risk_scores, "counts": counts})
+
+    def _verify(self, pdf: bytes, entities: Sequence[Entity]) -> tuple[bytes, list[Entity], list[dict], int]:
+        """Re-extracts the output and looks for every redacted string; redacts what is left once more.
+
+        Returns the PDF (repaired when needed), the entities the repair added (with their
+        report entries: they are located in the output's paragraphs) and the number of
+        strings still recoverable after it (0 when the document is clean).
+        """
+        needles = _needles(entities)
+        if not needles:
+            return pdf, [], [], 0
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in needles) + r")(?!\w)")
+        paragraphs = paragraphs_from_extraction(self.redactor.extract(pdf))
+        leaked = _leaks(paragraphs, pattern, {e.text: e for e in entities})
+        if not leaked:
+            return pdf, [], [], 0
+        _log.warning("verification found %d redacted string(s) still in the output; redacting them", len(leaked))
+        by_index = {p.index: p for p in paragraphs}
+        pdf, _ = self.redactor.redact(pdf, _spans(leaked, by_index))
+        left = _leaks(paragraphs_from_extraction(self.redactor.extract(pdf)), pattern, {e.text: e for e in entities})
+        if left:
+            _log.error("%d redacted string(s) still recoverable after the repair", len(left))
+        return pdf, leaked, [_public(e, by_index) for e in leaked], len(left)
+
+
+def _no_phrases(_phrase: str):  # pragma: no cover - a paragraph without candidates never looks up
+    raise KeyError(_phrase)
+
+
+def _needles(entities: Sequence[Entity]) -> list[str]:
+    needles = set()
+    for e in entities:
+        text = " ".join(e.text.split())
+        digits = sum(c.isdigit() for c in text)
+        if len(text) < _MIN_LEAK_CHARS or (digits == len(text.replace(" ", "")) and digits < _MIN_LEAK_DIGITS):
+            continue
+        needles.add(text)
+    return sorted(needles, key=len, reverse=True)
+
+
+def _leaks(paragraphs: Sequence[Paragraph], pattern: re.Pattern, known: dict[str, Entity]) -> list[Entity]:
+    found = []
+    for p in paragraphs:
+        for m in pattern.finditer(p.text):
+            origin = known.get(m.group(0))
+            type_, score = (origin.type, origin.score) if origin else ("PERSON", 0.9)
+            found.append(Entity(p.index, m.start(), m.end(), type_, score, hybrid.PROPAGATED, m.group(0)))
+    return found
+
+
+def _spans(entities: Sequence[Entity], paragraphs: dict[int, Paragraph]) -> list[dict]:
+    """The redactor's spans: the exact text, where it is (page, paragraph box), and its type."""
+    spans = []
+    for e in entities:
+        p = paragraphs[e.paragraph]
+        spans.append({"page": p.page, "text": e.text, "bbox": list(p.bbox), "type": e.type,
+                      "paragraph": e.paragraph, "start": e.start, "end": e.end})
+    return spans
+
+
+def _public(e: Entity, paragraphs: dict[int, Paragraph]) -> dict[str, Any]:
+    """An entity as the report shows it: where and what kind, never the text itself (it is PHI)."""
+    p = paragraphs.get(e.paragraph)
+    return {"type": e.type, "score": round(e.score, 4), "source": e.source,
+            "page": p.page if p else None, "bbox": [round(v, 2) for v in p.bbox] if p else None,
+            "paragraph": e.paragraph, "start": e.start, "end": e.end}

@@ -1,0 +1,90 @@
+"""Hybrid search: patterns, the DL head and the ML model combined per paragraph, then propagated through the blob.
+
+A blob is searched paragraph by paragraph in document order: each paragraph's own findings
+(validated patterns, candidates the models scored high enough) are remembered, and the forms
+of everything remembered so far are then looked for in the paragraph's remaining text. Blobs
+share nothing, so they can be searched in parallel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from services.gateway.pipeline import candidates as candidates_mod
+from services.gateway.pipeline import patterns
+from services.gateway.pipeline.candidates import Candidate
+from services.gateway.pipeline.document import Entity, Findings, Paragraph
+from services.gateway.pipeline.patterns import NONE, Match
+from services.gateway.pipeline.predict import Decision
+from services.gateway.pipeline.propagation import Propagator
+
+MODEL, ML, PATTERN, PROPAGATED = "model", "ml", "pattern", "propagated"
+SOURCES = (MODEL, ML, PATTERN, PROPAGATED)
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    threshold: float = 0.5          # a model-found span is redacted from this combined probability
+    review_threshold: float = 0.2   # spans between this and `threshold` stay, and count as residual risk
+
+
+@dataclass(frozen=True)
+class PreparedParagraph:
+    paragraph: Paragraph
+    matches: tuple[Match, ...]
+    candidates: tuple[Candidate, ...]
+
+
+def prepare(paragraphs: Iterable[Paragraph]) -> list[PreparedParagraph]:
+    """Patterns and candidate phrases of every paragraph: the input of the batch prediction."""
+    prepared = []
+    for p in paragraphs:
+        matches = tuple(patterns.find(p.text))
+        prepared.append(PreparedParagraph(p, matches, tuple(candidates_mod.extract(p.text, matches))))
+    return prepared
+
+
+def phrases_of(prepared: Iterable[PreparedParagraph]) -> list[str]:
+    return [c.text for pp in prepared for c in pp.candidates]
+
+
+def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decision], propagator: Propagator,
+                     options: SearchOptions) -> Findings:
+    """One paragraph's entities and low-confidence spans; remembers its entities in `propagator`."""
+    p = pp.paragraph
+    found = Findings()
+    for m in pp.matches:
+        found.entities.append(Entity(p.index, m.start, m.end, m.type, m.score, PATTERN, p.text[m.start:m.end]))
+    for c in pp.candidates:
+        d = decision_for(c.text)
+        if d.label == NONE:
+            continue
+        entity = Entity(p.index, c.start, c.end, d.label, d.score, d.source, p.text[c.start:c.end])
+        if d.score >= options.threshold:
+            found.entities.append(entity)
+        elif d.score >= options.review_threshold:
+            found.review.append(entity)
+    for e in found.entities:
+        propagator.remember(e.text, e.type, e.score)
+    for hit in propagator.find(p.text):
+        if any(e.overlaps(hit.start, hit.end) for e in found.entities):
+            continue
+        found.entities.append(Entity(p.index, hit.start, hit.end, hit.known.type, hit.score, PROPAGATED,
+                                     p.text[hit.start:hit.end]))
+    # A low-confidence span that propagation (or another finding) covered is no longer a residual risk.
+    found.review = [r for r in found.review if not any(e.overlaps(r.start, r.end) for e in found.entities)]
+    found.entities.sort(key=lambda e: e.start)
+    return found
+
+
+def search_blob(blob: Sequence[PreparedParagraph], decision_for: Callable[[str], Decision],
+                options: SearchOptions) -> Findings:
+    """The hybrid search over one blob, in paragraph order."""
+    propagator = Propagator()
+    findings = Findings()
+    for pp in blob:
+        one = search_paragraph(pp, decision_for, propagator, options)
+        findings.entities.extend(one.entities)
+        findings.review.extend(one.review)
+    return findings

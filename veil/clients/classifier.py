@@ -1,0 +1,63 @@
+"""Client of the classifier service: predictions from a named head, its models, readiness.
+
+    client = ClassifierClient()                       # VEIL_CLASSIFIER_URL or http://127.0.0.1:8081
+    client.predict("phi-type", ["Maria Gonzalez"])    # {"model", "version", "predictions": [...]}
+
+Errors: `ClassifierUnavailable` (unreachable, 503, timeouts: after bounded retries; callers
+answer 503 with Retry-After), `ClassifierRejected` (4xx with the service's problem detail:
+unknown model 404, bad input 400, too many texts 413).
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+from typing import Any, Sequence
+
+from veil.clients.http import HttpClient, ServiceError, ServiceRejected, ServiceUnavailable
+
+DEFAULT_URL = "http://127.0.0.1:8081"
+CALLER_HEADER = "X-Veil-Caller"
+
+
+class ClassifierError(ServiceError):
+    pass
+
+
+class ClassifierUnavailable(ServiceUnavailable, ClassifierError):
+    pass
+
+
+class ClassifierRejected(ServiceRejected, ClassifierError):
+    pass
+
+
+def _translate(exc: ServiceError) -> ClassifierError:
+    kind = ClassifierUnavailable if isinstance(exc, ServiceUnavailable) else (
+        ClassifierRejected if isinstance(exc, ServiceRejected) else ClassifierError)
+    return kind(exc.service, exc.status, exc.title, exc.detail, exc.code, exc.retry_after)
+
+
+class ClassifierClient(HttpClient):
+    service = "classifier"
+
+    def __init__(self, base_url: str | None = None, timeout: float = 30.0, attempts: int = 4):
+        super().__init__(base_url or os.environ.get("VEIL_CLASSIFIER_URL") or DEFAULT_URL, timeout, attempts)
+
+    def predict(self, model: str, texts: Sequence[str], top_k: int | None = None,
+                caller: str | None = None) -> dict[str, Any]:
+        """POST /v1/models/{model}/predict; `caller` is recorded with the inference records."""
+        body: dict[str, Any] = {"texts": list(texts)}
+        if top_k is not None:
+            body["top_k"] = top_k
+        headers = {CALLER_HEADER: caller} if caller else None
+        try:
+            return self.request_json("POST", f"/v1/models/{quote(model, safe='')}/predict", json=body, headers=headers)
+        except ServiceError as exc:
+            raise _translate(exc) from None
+
+    def models(self) -> dict[str, Any]:
+        try:
+            return self.request_json("GET", "/v1/models")
+        except ServiceError as exc:
+            raise _translate(exc) from None
