@@ -5,7 +5,14 @@ from __future__ import annotations
 from veil import config
 from veil.config import Setting
 
+DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8
+DEFAULT_TIMEOUT = 60
+DEFAULT_GRACEFUL_TIMEOUT = 30
+DEFAULT_KEEPALIVE = 5
+DEFAULT_ML_WEIGHT = 0.4
 DEFAULT_CLASSIFIER_URL = "http://127.0.0.1:8081"
 DEFAULT_REDACTOR_URL = "http://127.0.0.1:8082"
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -40,8 +47,23 @@ def _positive_float(raw: str) -> float:
 
 SETTINGS = config.declare(
     "gateway",
+    Setting("VEIL_GATEWAY_HOST", DEFAULT_HOST, str,
+            "Address gunicorn binds. 0.0.0.0 in containers; keep 127.0.0.1 on a shared machine."),
     Setting("VEIL_GATEWAY_PORT", DEFAULT_PORT, config.port,
-            "Port of the public HTTP API (gunicorn binds 0.0.0.0 in containers, 127.0.0.1 locally)."),
+            "Port of the public HTTP API (0: any free port, for tests)."),
+    Setting("VEIL_GATEWAY_WORKERS", DEFAULT_WORKERS, config.positive_int,
+            "gunicorn worker processes. API requests are light (uploads, status); the job worker threads in "
+            "each process do the document work, so size this with VEIL_GATEWAY_WORKER_THREADS."),
+    Setting("VEIL_GATEWAY_THREADS", DEFAULT_THREADS, config.positive_int,
+            "Request threads per gunicorn worker: requests mostly wait on the database or the classifier."),
+    Setting("VEIL_GATEWAY_TIMEOUT", DEFAULT_TIMEOUT, config.positive_int,
+            "Seconds a gunicorn worker may be silent before it is restarted (jobs run in their own threads and "
+            "do not count)."),
+    Setting("VEIL_GATEWAY_GRACEFUL_TIMEOUT", DEFAULT_GRACEFUL_TIMEOUT, config.positive_int,
+            "Seconds in-flight requests and jobs get on shutdown; an unfinished job is taken over by another "
+            "worker once its lease runs out."),
+    Setting("VEIL_GATEWAY_KEEPALIVE", DEFAULT_KEEPALIVE, config.positive_int,
+            "Seconds an idle keep-alive connection stays open; above the load balancer's idle timeout behind an ALB."),
     Setting("VEIL_API_KEYS", {}, config.key_map,
             "Caller keys as team:key pairs, comma-separated (team-a:k1,team-b:k2). A caller sees only its own "
             "jobs. Empty means every /v1 request is refused with 401: set it, from a secret store in production.",
@@ -88,6 +110,8 @@ SETTINGS = config.declare(
             "Classifier model (head) used for PHI types."),
     Setting("VEIL_GATEWAY_USE_ML_MODEL", True, config.boolean,
             "Combine the scikit-learn phi-type-ml model (joblib, loaded in the gateway) with the DL head."),
+    Setting("VEIL_GATEWAY_ML_WEIGHT", DEFAULT_ML_WEIGHT, _fraction,
+            "Weight of the ML model against the DL head in the combined probability (0: DL only)."),
     Setting("VEIL_GATEWAY_MODEL_THRESHOLD", DEFAULT_MODEL_THRESHOLD, _fraction,
             "A model-found entity is redacted when its combined probability reaches this. Lower it for recall, "
             "raise it for precision; `veil eval` shows both."),

@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from services.gateway.pipeline.patterns import Match
 
 MAX_RUN_TOKENS = 6
@@ -25,15 +23,23 @@ _TITLES = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sr", "Fr", "Rev"}
 # Lower-case words that may join the capitalised words of one name: "University of Chicago",
 # "Maria de la Cruz", "Ludwig van Beethoven".
 _CONNECTORS = {"of", "de", "la", "del", "van", "von", "der", "den", "da", "di", "du", "le", "y", "&", "e"}
-# Capitalised words that start or end a run without being part of the name in it: sentence
-# starts ("The patient", "Seen by") and the words around names in clinical notes.
-_EDGE_WORDS = frozenset(w.capitalize() for w in ENGLISH_STOP_WORDS) | {
-    "Patient", "Pt", "Seen", "Saw", "Per", "Dear", "Attending", "Resident", "Signed", "Electronically",
-    "Dictated", "Reviewed", "Referred", "Referring", "Admitted", "Discharged", "Transferred", "Today",
-    "Yesterday", "Tomorrow", "Name", "Contact", "Daughter", "Son", "Wife", "Husband", "Mother", "Father",
-    "Sister", "Brother", "Spouse", "Guardian", "Primary", "Care", "Physician", "Provider", "Nurse", "Plan",
-    "Note", "Notes", "Also", "Called", "Spoke", "Discussed", "Informed", "Family", "Visit", "Follow", "Up",
-}
+# Words that start or end a capitalised run without being part of the name in it: sentence
+# starts ("The patient", "Seen by") and the labels around names in clinical notes ("DOB",
+# "Acct"). Compared in lower case.
+_EDGE_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below between
+both but by can could did do does doing down during each either even ever every few for from further had has
+have having he her here hers herself him himself his how however i if in into is it its itself just least less
+let many may me might more most much must my myself neither no nor not now of off on once only or other our
+ours ourselves out over own per perhaps please same she should since so some still such than that the their
+theirs them themselves then there these they this those though through thus to too under until up upon us very
+was we were what when where whether which while who whom whose why will with within without would yet you your
+yours yourself today yesterday tomorrow patient pt seen saw dear attending resident signed electronically
+dictated reviewed referred referring admitted discharged transferred name contact daughter son wife husband
+mother father sister brother spouse guardian primary care physician provider nurse plan note notes called spoke
+discussed informed family visit follow acct account dob mrn ssn id page printed phone tel fax email address date
+birth referral re regarding from cc attn
+""".split())
 # Numbers with four digits in a row may be IDs; "120/80" and "2.5" are measurements.
 _DIGIT_RUN = re.compile(r"\d{4}")
 
@@ -87,9 +93,9 @@ def _name_runs(text: str, toks: list[_Tok], taken: Sequence[Match]) -> list[Cand
     def close() -> None:
         nonlocal run, title
         words = [i for i in run if toks[i].text != "."]
-        while words and (toks[words[0]].text in _EDGE_WORDS or toks[words[0]].text.lower() in _CONNECTORS):
+        while words and (toks[words[0]].text.lower() in _EDGE_WORDS or toks[words[0]].text.lower() in _CONNECTORS):
             words.pop(0)
-        while words and (toks[words[-1]].text in _EDGE_WORDS or toks[words[-1]].text.lower() in _CONNECTORS):
+        while words and (toks[words[-1]].text.lower() in _EDGE_WORDS or toks[words[-1]].text.lower() in _CONNECTORS):
             words.pop()
         for chunk_start in range(0, len(words), MAX_RUN_TOKENS):
             chunk = words[chunk_start:chunk_start + MAX_RUN_TOKENS]
@@ -114,8 +120,9 @@ def _name_runs(text: str, toks: list[_Tok], taken: Sequence[Match]) -> list[Cand
         word = t.text
         if _overlaps(t.start, t.end, taken):
             close()
-        elif word in _TITLES and not run and i + 1 < len(toks):
-            # "Dr." / "Dr": remembered for the model's text, never redacted.
+        elif word in _TITLES and i + 1 < len(toks):
+            # "Dr." / "Dr": remembered for the model's text, never redacted; it starts a new run.
+            close()
             title = t
             if toks[i + 1].text == "." and toks[i + 1].start == t.end:
                 i += 1
@@ -149,8 +156,28 @@ def _numbers(text: str, toks: list[_Tok], taken: Sequence[Match]) -> list[Candid
     return found
 
 
+_COMMA_GAP = re.compile(r",\s{1,3}")
+
+
+def _join_reversed_names(text: str, names: list[Candidate]) -> list[Candidate]:
+    """ "STAFFORD, CYNTHIA" / "Gonzalez, Maria": two one-word runs around a comma are one name to classify."""
+    joined: list[Candidate] = []
+    i = 0
+    while i < len(names):
+        a = names[i]
+        b = names[i + 1] if i + 1 < len(names) else None
+        if (b is not None and _COMMA_GAP.fullmatch(text[a.end:b.start]) and " " not in a.text and " " not in b.text
+                and a.text == text[a.start:a.end]):
+            joined.append(Candidate(a.start, b.end, _normalise(text[a.start:b.end])))
+            i += 2
+            continue
+        joined.append(a)
+        i += 1
+    return joined
+
+
 def extract(text: str, taken: Sequence[Match] = ()) -> list[Candidate]:
     """The candidate phrases of one paragraph, in text order, skipping spans in `taken` (pattern matches)."""
     toks = _tokens(text)
-    found = _name_runs(text, toks, taken) + _numbers(text, toks, taken)
+    found = _join_reversed_names(text, _name_runs(text, toks, taken)) + _numbers(text, toks, taken)
     return sorted(found, key=lambda c: c.start)

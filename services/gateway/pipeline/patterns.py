@@ -128,7 +128,8 @@ _STREET_SUFFIXES = (
     "Drives|Expressway|Extension|Extensions|Flat|Flats|Ford|Fords|Freeway|Gateway|Harbor|Inlet|Lock|Locks|Loaf|"
     "Mall|Motorway|Neck|Overpass|Parks|Parkways|Plain|Plains|Radial|Ramp|Ridges|Route|Shoal|Skyway|Spur|Spurs|"
     "Squares|Stravenue|Streets|Throughway|Trafficway|Underpass|Ville|Viaduct|Vista|Ways|Wall|Burg|Burgs|Bluff|"
-    "Bluffs|Bottom|Branch|Bridge|Brook|Brooks|Crest|Lodge|Meadows|Roads|Routes|Alley")
+    "Bluffs|Bottom|Branch|Bridge|Brook|Brooks|Crest|Lodge|Meadows|Roads|Routes|Alley|Circles|Crossroad|Fall|"
+    "Forge|Forges|Hollow|Land|Mews|Passage|River|Rue|Via|Walks")
 _SECONDARY = r"(?:,?\s+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Room|Rm\.?|Floor|Fl\.?|#)\s*[A-Za-z0-9-]+)?"
 _CAP = r"[A-Z][a-zA-Z'’-]*"
 
@@ -143,7 +144,8 @@ _ID_KEYWORDS = (
     r"NPI|Certificate(?:\s+(?:Number|No\.?|#))?|Device\s+(?:ID|Serial|Identifier|Number|No\.?|#)|"
     r"Serial(?:\s+(?:Number|No\.?|#))?|UDI|Implant\s+(?:ID|Serial)|VIN|Vehicle\s+(?:ID|Identification\s+Number)|"
     r"Licen[cs]e\s+Plate|Plate(?:\s+(?:Number|No\.?|#))?|SSN|Social\s+Security(?:\s+(?:Number|No\.?|#))?|"
-    r"Passport(?:\s+(?:Number|No\.?|#))?|Biometric\s+ID|Fax\s+ID|ID(?:\s+(?:Number|No\.?|#))?")
+    r"Passport(?:\s+(?:Number|No\.?|#))?|Biometric\s+ID|Fax\s+ID|ID(?:\s+(?:Number|No\.?|#))?|Device|"
+    r"(?:Implant\s+)?Lot(?:\s+(?:Number|No\.?|#))?|Identifier|S/N|SN|Specimen(?:\s+ID)?|Rx\s*#|FIN|CSN")
 
 
 def _rx(pattern: str, flags: int = 0) -> re.Pattern:
@@ -178,6 +180,9 @@ _KEYED_ID = _rx(rf"\b(?:{_ID_KEYWORDS})\b\s*(?:[:#]|No\.|number|is)?\s*[:#]?\s*"
 _CARD = _rx(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{13,19}(?![\w-])")
 _VIN = _rx(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])")
 _ALNUM_ID = _rx(r"(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?![\w-])")
+# Serials and codes mixing capitals and digits ("SN-8F3A2B1C"): three digits and eight
+# characters at least, so "COVID-19", "HbA1c" and "T2N1M0" are not taken.
+_MIXED_ID = _rx(r"(?<![\w-])(?=(?:[A-Z-]*\d){3})(?=[0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])")
 _LONG_NUMBER = _rx(r"(?<![\w.,/-])\d{7,12}(?![\w.,/-]|[.,]\d)")
 
 _ZIP_AFTER_STATE = _rx(rf"\b{_STATE_RE},?\s+(\d{{5}}(?:-\d{{4}})?)(?![\w-])")
@@ -293,6 +298,9 @@ def _ids(text: str) -> Iterable[Match]:
             yield Match(m.start(), m.end(), ID, 0.95, "vin")
     for m in _ALNUM_ID.finditer(text):
         yield Match(m.start(), m.end(), ID, 0.8, "id-alphanumeric")
+    for m in _MIXED_ID.finditer(text):
+        if sum(c.isalnum() for c in m.group(0)) >= 8:
+            yield Match(m.start(), m.end(), ID, 0.8, "id-mixed")
     for m in _LONG_NUMBER.finditer(text):
         digits = m.group(0)
         yield Match(m.start(), m.end(), ID, 0.9 if npi_valid(digits) else 0.75, "id-number")

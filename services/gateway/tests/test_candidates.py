@@ -42,3 +42,13 @@ def test_unclaimed_numbers_go_with_the_words_before_them_and_measurements_do_not
 def test_long_runs_are_split_into_short_phrases():
     text = "ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT"
     assert [s for s, _ in spans(text)] == ["ONE TWO THREE FOUR FIVE SIX", "SEVEN EIGHT"]
+
+
+def test_a_reversed_name_around_a_comma_is_one_candidate():
+    text = "The patient, STAFFORD, CYNTHIA, was brought in. Gonzalez, Maria signed."
+    assert [s for s, _ in spans(text)] == ["STAFFORD, CYNTHIA", "Gonzalez, Maria"]
+
+
+def test_labels_next_to_a_name_are_not_part_of_it():
+    text = "STAFFORD, CYNTHIA Acct 123 and Referral for Lisa Fielding DOB on file; Dear Fr. Kim Choi, thanks."
+    assert [s for s, _ in spans(text)] == ["STAFFORD, CYNTHIA", "Lisa Fielding", "Kim Choi"]

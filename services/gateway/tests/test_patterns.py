@@ -69,9 +69,16 @@ def test_ids_are_found_by_check_digit_or_by_their_label():
                    "1HGCM82633A004352"]
 
 
-def test_an_unlabelled_vin_needs_a_valid_check_digit():
-    assert found("Car 1HGCM82633A004352 parked.") == [("1HGCM82633A004352", "ID")]
-    assert found("Car 1HGCM82633A004353 parked.") == []
+def test_an_unlabelled_vin_is_recognised_by_its_check_digit():
+    assert [m.rule for m in find("Car 1HGCM82633A004352 parked.")] == ["vin"]
+    # A bad check digit is not a VIN, though a code of that shape is still taken as an ID, less surely.
+    assert [(m.rule, m.score) for m in find("Car 1HGCM82633A004353 parked.")] == [("id-mixed", 0.8)]
+
+
+def test_serials_and_codes_are_ids_but_short_clinical_codes_are_not():
+    assert found("Pump (serial SN-8F3A2B1C) and lot SN-1234ABCD, account A12345678.") == [
+        ("SN-8F3A2B1C", "ID"), ("SN-1234ABCD", "ID"), ("A12345678", "ID")]
+    assert found("COVID-19, HbA1c, T2N1M0, SARS-CoV-2, ICD-10, IL-6 and B12 were discussed.") == []
 
 
 def test_addresses_cities_with_a_state_and_zip_codes_are_locations():

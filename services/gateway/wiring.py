@@ -1,0 +1,77 @@
+"""Builds the pipeline from configuration: the redactor and classifier clients, the joblib ML model, the options."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Sequence
+
+from services.gateway.pipeline.deidentify import Pipeline, PipelineOptions
+from services.gateway.pipeline.hybrid import SearchOptions
+from services.gateway.pipeline.predict import Distribution, PhraseModels
+from veil.clients.classifier import ClassifierClient
+
+_log = logging.getLogger(__name__)
+
+# The classifier's answer carries this many labels per phrase; the hybrid decision needs the
+# runner-up labels to combine the two models, not the full distribution.
+TOP_K = 4
+
+
+def classifier_model(client: ClassifierClient, model: str, caller: str = "gateway") -> Callable[[Sequence[str]],
+                                                                                                 list[Distribution]]:
+    """The DL head behind the classifier service, as a phrase model."""
+
+    def predict(phrases: Sequence[str]) -> list[Distribution]:
+        answer = client.predict(model, phrases, top_k=TOP_K, caller=caller)
+        out = []
+        for p in answer["predictions"]:
+            ranked = p.get("top_k") or [{"label": p["label"], "probability": p["probability"]}]
+            out.append({r["label"]: float(r["probability"]) for r in ranked})
+        return out
+
+    return predict
+
+
+def sklearn_model(model: Any) -> Callable[[Sequence[str]], list[Distribution]]:
+    """The joblib phi-type-ml model (predict_proba(texts) -> (probabilities, labels)) as a phrase model."""
+
+    def predict(phrases: Sequence[str]) -> list[Distribution]:
+        import numpy as np
+
+        probabilities, labels = model.predict_proba(list(phrases))
+        k = min(TOP_K, len(labels))
+        best = np.argsort(-probabilities, axis=1)[:, :k]
+        return [{labels[j]: float(row[j]) for j in idx} for row, idx in zip(probabilities, best)]
+
+    return predict
+
+
+def load_ml_model(root: str | None = None) -> Any | None:
+    """The latest phi-type-ml model, or None (logged) when none has been trained yet."""
+    try:
+        from services.classifier.training import ml_model
+    except ImportError:
+        _log.warning("the training package is not installed; running without the ML model")
+        return None
+    try:
+        return ml_model.load_latest(root)
+    except (FileNotFoundError, LookupError, OSError) as exc:
+        _log.warning("no phi-type-ml model found (%s); running without it. Train it with `veil train --all`",
+                     type(exc).__name__)
+        return None
+
+
+def options_from(cfg: Any) -> PipelineOptions:
+    return PipelineOptions(mode=cfg.gateway_pipeline_mode, blob_workers=cfg.gateway_blob_workers,
+                           batch_size=cfg.gateway_predict_batch_size,
+                           search=SearchOptions(threshold=cfg.gateway_model_threshold,
+                                                review_threshold=cfg.gateway_review_threshold))
+
+
+def build_pipeline(cfg: Any, *, redactor: Any, classifier: ClassifierClient, ml_model: Any | None = None,
+                   observe: Callable[[str, float], None] | None = None) -> Pipeline:
+    ml = sklearn_model(ml_model) if ml_model is not None else None
+    models = PhraseModels(dl=classifier_model(classifier, cfg.gateway_phi_model), ml=ml,
+                          ml_weight=cfg.gateway_ml_weight if ml is not None else 0.0,
+                          dl_name=cfg.gateway_phi_model, ml_name="phi-type-ml" if ml is not None else "")
+    return Pipeline(redactor, models, options_from(cfg), observe=observe)

@@ -1,0 +1,66 @@
+"""Client of the redactor service: PDF -> paragraphs (POST /v1/extract), PDF + spans -> redacted PDF (POST /v1/redact).
+
+    client = RedactorClient()                  # VEIL_REDACTOR_URL or http://127.0.0.1:8082
+    document = client.extract(pdf_bytes)       # {"page_count", "paragraphs": [...], "blobs": [...]}
+    redacted, report = client.redact(pdf_bytes, spans)
+
+Errors: `RedactorUnavailable` (unreachable, 503, timeouts: after bounded retries) and
+`RedactorRejected` (4xx: not a PDF, encrypted, too large, verification failed; the
+problem's code and detail say which).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Sequence
+
+from veil.clients.http import HttpClient, ServiceError, ServiceRejected, ServiceUnavailable
+
+DEFAULT_URL = "http://127.0.0.1:8082"
+REPORT_HEADER = "X-Veil-Redaction-Report"
+
+
+class RedactorError(ServiceError):
+    pass
+
+
+class RedactorUnavailable(ServiceUnavailable, RedactorError):
+    pass
+
+
+class RedactorRejected(ServiceRejected, RedactorError):
+    pass
+
+
+def _translate(exc: ServiceError) -> RedactorError:
+    kind = RedactorUnavailable if isinstance(exc, ServiceUnavailable) else (
+        RedactorRejected if isinstance(exc, ServiceRejected) else RedactorError)
+    return kind(exc.service, exc.status, exc.title, exc.detail, exc.code, exc.retry_after)
+
+
+class RedactorClient(HttpClient):
+    service = "redactor"
+
+    def __init__(self, base_url: str | None = None, timeout: float = 180.0, attempts: int = 4):
+        # Documents take seconds, not milliseconds: the timeout follows the redactor's own time limit.
+        super().__init__(base_url or os.environ.get("VEIL_REDACTOR_URL") or DEFAULT_URL, timeout, attempts)
+
+    def extract(self, pdf: bytes) -> dict[str, Any]:
+        try:
+            return self.request_json("POST", "/v1/extract", data=pdf, headers={"Content-Type": "application/pdf"})
+        except ServiceError as exc:
+            raise _translate(exc) from None
+
+    def redact(self, pdf: bytes, spans: Sequence[dict[str, Any]], **options: Any) -> tuple[bytes, dict[str, Any]]:
+        """The redacted PDF and the redactor's report (what was removed, scrubbed and verified)."""
+        fields = {"spans": json.dumps(list(spans))}
+        if options:
+            fields["options"] = json.dumps(options)
+        try:
+            resp = self.request("POST", "/v1/redact", files={"file": ("document.pdf", pdf, "application/pdf")},
+                                data=fields)
+        except ServiceError as exc:
+            raise _translate(exc) from None
+        report = json.loads(resp.headers.get(REPORT_HEADER) or "{}")
+        return resp.content, report
