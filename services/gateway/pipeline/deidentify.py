@@ -182,97 +182,161 @@ class Pipeline:
 
     def _finish(self, doc: _Doc, findings: Findings, distinct_phrases: int | None) -> Outcome:
         by_index = {p.index: p for p in doc.paragraphs}
+        spans, span_of = _spans(findings.entities, by_index)
         with self._stage(doc, "redact"):
-            out_pdf, redaction = self.redactor.redact(doc.pdf, _spans(findings.entities, by_index))
+            out_pdf, redaction = self._redact(doc.pdf, spans)
+        # The redactor verifies its own output; that part of its time is verification.
+        redactor_verify = float(redaction.get("seconds", {}).get("verify", 0.0))
+        doc.timings["redact"] -= min(redactor_verify, doc.timings["redact"])
+        doc.timings["verify"] = redactor_verify
         with self._stage(doc, "verify"):
-            out_pdf, repaired, repaired_public, leaks = self._verify(out_pdf, findings.entities)
-        verified = leaks == 0 and bool(redaction.get("verified", True))
+            out_pdf, repaired, leaks, repair_verified = self._verify(out_pdf, doc.paragraphs, findings.entities)
+        # The redactor's own check of the final PDF: the repair pass's when there was one.
+        redactor_verified = bool(redaction.get("verified", True)) if repair_verified is None else repair_verified
+        verified = leaks == 0 and redactor_verified
         with self._stage(doc, "risk"):
             entities = findings.entities + repaired
             risk_scores, counts = risk.scores(doc.paragraphs, entities, findings.review, verified)
         doc.timings["total"] = sum(doc.timings.get(s, 0.0) for s in STAGES)
+        boxes = _boxes(redaction)
         report = {
             "mode": self.options.mode,
             "document": {
-                "pages": doc.extraction.get("page_count", doc.extraction.get("pages", None)),
+                "pages": doc.extraction.get("page_count"),
                 "paragraphs": len(doc.paragraphs),
                 "blobs": len({p.blob for p in doc.paragraphs}),
                 "candidate_phrases": sum(len(pp.candidates) for pp in doc.prepared),
                 "distinct_phrases": distinct_phrases,
             },
             "models": {"dl": self.models.dl_name or None, "ml": self.models.ml_name or None},
-            "entities": [_public(e, by_index) for e in findings.entities] + repaired_public,
+            "entities": [_public(e, by_index, boxes.get(span_of.get(id(e)))) for e in findings.entities]
+            + [_public(e, by_index) for e in repaired],
             "review": [_public(e, by_index) for e in findings.review],
             "risk": risk_scores,
             "counts": counts,
-            "verification": {"verified": verified, "redactor_verified": bool(redaction.get("verified", True)),
+            "verification": {"verified": verified, "redactor_verified": redactor_verified,
                              "repaired_spans": len(repaired), "leaks": leaks},
             "timings": {k: round(v, 4) for k, v in doc.timings.items()},
         }
         return Outcome(out_pdf, report, {"risk": risk_scores, "counts": counts})
 
-    def _verify(self, pdf: bytes, entities: Sequence[Entity]) -> tuple[bytes, list[Entity], list[dict], int]:
+    def _redact(self, pdf: bytes, spans: list[dict]) -> tuple[bytes, dict]:
+        from veil.clients.http import ServiceRejected
+
+        try:
+            return self.redactor.redact(pdf, spans)
+        except ServiceRejected as exc:
+            raise DocumentRejected(exc.detail or exc.title) from None
+
+    def _verify(self, pdf: bytes, paragraphs: Sequence[Paragraph], entities: Sequence[Entity]) \
+            -> tuple[bytes, list[Entity], int, bool | None]:
         """Re-extracts the output and looks for every redacted string; redacts what is left once more.
 
-        Returns the PDF (repaired when needed), the entities the repair added (with their
-        report entries: they are located in the output's paragraphs) and the number of
-        strings still recoverable after it (0 when the document is clean).
+        A string redacted in one place and still readable in another (a name the models
+        missed in a later section) is PHI all the same. Leaks are located in the input's
+        paragraphs, so the repair's entities are reported where the caller's text has them.
+        Returns the PDF (repaired when needed), the entities the repair added, the number of
+        strings still recoverable after it (0 when the document is clean) and the
+        redactor's verdict on the repair (None when none was needed).
         """
-        needles = _needles(entities)
-        if not needles:
-            return pdf, [], [], 0
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in needles) + r")(?!\w)")
-        paragraphs = paragraphs_from_extraction(self.redactor.extract(pdf))
-        leaked = _leaks(paragraphs, pattern, {e.text: e for e in entities})
+        known = _needles(entities)
+        if not known:
+            return pdf, [], 0, None
+        pattern = _needle_pattern(known)
+        output = paragraphs_from_extraction(self.redactor.extract(pdf))
+        leaked = {m.group(0) for p in output for m in pattern.finditer(p.text)}
         if not leaked:
-            return pdf, [], [], 0
+            return pdf, [], 0, None
         _log.warning("verification found %d redacted string(s) still in the output; redacting them", len(leaked))
-        by_index = {p.index: p for p in paragraphs}
-        pdf, _ = self.redactor.redact(pdf, _spans(leaked, by_index))
-        left = _leaks(paragraphs_from_extraction(self.redactor.extract(pdf)), pattern, {e.text: e for e in entities})
+        repaired = _occurrences(paragraphs, _needle_pattern({n: known[n] for n in leaked}), known, entities)
+        pages = {(p.page, m.group(0)) for p in output for m in pattern.finditer(p.text)}
+        spans = [{"page": page, "text": text, "type": known[text].type} for page, text in sorted(pages)]
+        pdf, repair = self._redact(pdf, spans)
+        left = sum(1 for p in paragraphs_from_extraction(self.redactor.extract(pdf)) for _ in pattern.finditer(p.text))
         if left:
-            _log.error("%d redacted string(s) still recoverable after the repair", len(left))
-        return pdf, leaked, [_public(e, by_index) for e in leaked], len(left)
+            _log.error("%d redacted string(s) still recoverable after the repair", left)
+        return pdf, repaired, left, bool(repair.get("verified", True))
 
 
 def _no_phrases(_phrase: str):  # pragma: no cover - a paragraph without candidates never looks up
     raise KeyError(_phrase)
 
 
-def _needles(entities: Sequence[Entity]) -> list[str]:
-    needles = set()
-    for e in entities:
+def _needles(entities: Sequence[Entity]) -> dict[str, Entity]:
+    """The redacted strings worth looking for in the output, with the entity each came from.
+
+    Names are also looked for in upper and title case ("DUFFIELD" for "Duffield"), never
+    in lower case, where they would be ordinary words ("brown", "rose").
+    """
+    needles: dict[str, Entity] = {}
+    for e in sorted(entities, key=lambda e: -e.score):
         text = " ".join(e.text.split())
         digits = sum(c.isdigit() for c in text)
         if len(text) < _MIN_LEAK_CHARS or (digits == len(text.replace(" ", "")) and digits < _MIN_LEAK_DIGITS):
             continue
-        needles.add(text)
-    return sorted(needles, key=len, reverse=True)
+        forms = {text, text.upper(), text.title()} if e.type == "PERSON" else {text}
+        for form in forms:
+            needles.setdefault(form, e)
+    return needles
 
 
-def _leaks(paragraphs: Sequence[Paragraph], pattern: re.Pattern, known: dict[str, Entity]) -> list[Entity]:
+def _needle_pattern(needles: dict[str, Entity]) -> re.Pattern:
+    ordered = sorted(needles, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)")
+
+
+def _occurrences(paragraphs: Sequence[Paragraph], pattern: re.Pattern, known: dict[str, Entity],
+                 entities: Sequence[Entity]) -> list[Entity]:
+    """Occurrences of the leaked strings in the input that no entity covers, as propagated entities."""
+    covered: dict[int, list[Entity]] = {}
+    for e in entities:
+        covered.setdefault(e.paragraph, []).append(e)
     found = []
     for p in paragraphs:
         for m in pattern.finditer(p.text):
-            origin = known.get(m.group(0))
-            type_, score = (origin.type, origin.score) if origin else ("PERSON", 0.9)
-            found.append(Entity(p.index, m.start(), m.end(), type_, score, hybrid.PROPAGATED, m.group(0)))
+            if any(e.overlaps(m.start(), m.end()) for e in covered.get(p.index, [])):
+                continue
+            origin = known[m.group(0)]
+            found.append(Entity(p.index, m.start(), m.end(), origin.type, round(origin.score * 0.9, 4),
+                                hybrid.PROPAGATED, m.group(0)))
     return found
 
 
-def _spans(entities: Sequence[Entity], paragraphs: dict[int, Paragraph]) -> list[dict]:
-    """The redactor's spans: the exact text, where it is (page, paragraph box), and its type."""
-    spans = []
+def _spans(entities: Sequence[Entity], paragraphs: dict[int, Paragraph]) -> tuple[list[dict], dict[int, int]]:
+    """The redactor's spans, one per distinct (page, text): it removes every occurrence on the page.
+
+    Returns the spans and, per entity (by id), the index of the span that covers it.
+    """
+    spans: list[dict] = []
+    index: dict[tuple[int, str], int] = {}
+    span_of: dict[int, int] = {}
     for e in entities:
         p = paragraphs[e.paragraph]
-        spans.append({"page": p.page, "text": e.text, "bbox": list(p.bbox), "type": e.type,
-                      "paragraph": e.paragraph, "start": e.start, "end": e.end})
-    return spans
+        key = (p.page, " ".join(e.text.split()))
+        if key not in index:
+            index[key] = len(spans)
+            spans.append({"page": p.page, "text": key[1], "type": e.type})
+        span_of[id(e)] = index[key]
+    return spans, span_of
 
 
-def _public(e: Entity, paragraphs: dict[int, Paragraph]) -> dict[str, Any]:
-    """An entity as the report shows it: where and what kind, never the text itself (it is PHI)."""
+def _boxes(redaction: dict) -> dict[int, list[list[float]]]:
+    return {r["span"]: r.get("boxes") or [] for r in redaction.get("span_results", []) if "span" in r}
+
+
+def _public(e: Entity, paragraphs: dict[int, Paragraph], boxes: list[list[float]] | None = None) -> dict[str, Any]:
+    """An entity as the report shows it: where and what kind, never the text itself (it is PHI).
+
+    The box is the redacted area inside the entity's paragraph when the redactor reported
+    one, else the paragraph's box.
+    """
     p = paragraphs.get(e.paragraph)
+    bbox = list(p.bbox) if p else None
+    if p and boxes:
+        inside = [b for b in boxes if b[0] < p.bbox[2] and p.bbox[0] < b[2] and b[1] < p.bbox[3] and p.bbox[1] < b[3]]
+        if inside:
+            bbox = [min(b[0] for b in inside), min(b[1] for b in inside), max(b[2] for b in inside),
+                    max(b[3] for b in inside)]
     return {"type": e.type, "score": round(e.score, 4), "source": e.source,
-            "page": p.page if p else None, "bbox": [round(v, 2) for v in p.bbox] if p else None,
+            "page": p.page if p else None, "bbox": [round(v, 2) for v in bbox] if bbox else None,
             "paragraph": e.paragraph, "start": e.start, "end": e.end}

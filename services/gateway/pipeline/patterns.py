@@ -183,7 +183,7 @@ _ALNUM_ID = _rx(r"(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?![\w-])")
 # Serials and codes mixing capitals and digits ("SN-8F3A2B1C"): three digits and eight
 # characters at least, so "COVID-19", "HbA1c" and "T2N1M0" are not taken.
 _MIXED_ID = _rx(r"(?<![\w-])(?=(?:[A-Z-]*\d){3})(?=[0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])")
-_LONG_NUMBER = _rx(r"(?<![\w.,/-])\d{7,12}(?![\w.,/-]|[.,]\d)")
+_LONG_NUMBER = _rx(r"(?<![\w.,/-])\d{7,12}(?![\w/-]|[.,]\d)")
 
 _ZIP_AFTER_STATE = _rx(rf"\b{_STATE_RE},?\s+(\d{{5}}(?:-\d{{4}})?)(?![\w-])")
 _ZIP_LABELLED = _rx(r"\b(?:ZIP|Zip|zip)(?:\s*[Cc]ode)?\s*:?\s*(\d{5}(?:-\d{4})?)(?![\w-])")
