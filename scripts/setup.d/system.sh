@@ -1,0 +1,18 @@
+# Sourced by scripts/setup.sh from the repository root: what the load tests need from the system.
+# Debian's JMeter 2.13 (jmeter, plus jmeter-http for the HTTP sampler) and a JDK, installed with
+# apt-get only when missing and only as root; then the launcher that lets JMeter 2.13 load plans
+# (loadtests/launcher/VeilJMeter.java, compiled into loadtests/build/ when missing or stale).
+# Quick when everything is there: two file tests and one small Python call.
+if [ ! -e /usr/share/jmeter/lib/ext/ApacheJMeter_http.jar ] || ! command -v javac >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing JMeter 2.13 (Debian: jmeter jmeter-http) and a JDK for its launcher"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jmeter jmeter-http default-jdk-headless >/dev/null
+  else
+    echo "setup: JMeter is not installed; the load tests need it:" \
+         "apt-get install jmeter jmeter-http default-jdk-headless (as root)" >&2
+  fi
+fi
+if [ -e /usr/share/jmeter/lib/ext/ApacheJMeter_core.jar ] && command -v javac >/dev/null 2>&1; then
+  .venv/bin/python -c 'from pathlib import Path; from veil.loadtest import runner; runner.build_launcher(Path("/usr/share/jmeter"))'
+fi
