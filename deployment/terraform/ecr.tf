@@ -3,9 +3,9 @@
 # The embedder's GPU variant is the same repository with a "-gpu" tag suffix.
 
 resource "aws_ecr_repository" "service" {
-  for_each = local.services
+  for_each = local.images
 
-  name                 = "${var.name}/${each.key}"
+  name                 = "${var.name}/${each.value}"
   image_tag_mutability = "IMMUTABLE"
 
   image_scanning_configuration {

@@ -1,7 +1,13 @@
-# The four Veil services in one table: image, port, sizing, configuration and secrets. Every
-# resource per service (repository, log group, task definition, service, alarms, scaling) is
-# made with for_each over it. Ports, start commands and health probes match veil/services.py
-# and deployment/Dockerfile (deployment/tests check it).
+# The ECS services in one table: which Veil service each runs (its image, port, start command
+# and health probe, as veil/services.py and deployment/Dockerfile have them), its sizing,
+# configuration and secrets. Every per-service resource (log group, task definition, ECS
+# service, security group, alarms, scaling) is made with for_each over it.
+#
+# The classifier runs as two ECS services from the same image and registry, as DESIGN.md
+# allows ("one service per head or group them"): `classifier` behind the ALB for the calling
+# teams, which checks their keys, and `classifier-internal` for the gateway's batch
+# predictions, which trusts its callers (only the gateway's security group reaches it): the
+# gateway sends the caller's name (X-Veil-Caller), not a key.
 
 locals {
   prefix = "${var.name}-${var.environment}"
@@ -18,7 +24,7 @@ locals {
   # resolver gets every A record Cloud Map holds for the name, and the round_robin policy
   # spreads calls over all of them (deployment/README.md, "Service discovery").
   embedder_address = "dns:///embedder.${local.discovery}:50051"
-  classifier_url   = "http://classifier.${local.discovery}:8081"
+  classifier_url   = "http://classifier-internal.${local.discovery}:8081"
   redactor_url     = "http://redactor.${local.discovery}:8082"
 
   # Shared state on EFS: the model registry (heads; the active-version switch that rollback
@@ -27,7 +33,7 @@ locals {
 
   services = {
     embedder = {
-      image         = "embedder"
+      service       = "embedder"
       image_suffix  = var.embedder_gpu ? "-gpu" : ""
       port          = 50051
       metrics_port  = 9464
@@ -52,7 +58,7 @@ locals {
     }
 
     classifier = {
-      image         = "classifier"
+      service       = "classifier"
       image_suffix  = ""
       port          = 8081
       metrics_port  = 8081
@@ -82,8 +88,36 @@ locals {
       }
     }
 
+    "classifier-internal" = {
+      service       = "classifier"
+      image_suffix  = ""
+      port          = 8081
+      metrics_port  = 8081
+      protocol      = "http"
+      sizing        = var.classifier_internal
+      public_paths  = []
+      shared_volume = true
+      gpu           = false
+      health        = ["CMD", "python", "-m", "veil.healthcheck", "classifier"]
+      start_period  = 90
+      environment = {
+        VEIL_CLASSIFIER_HOST     = "0.0.0.0"
+        VEIL_CLASSIFIER_PORT     = "8081"
+        VEIL_CLASSIFIER_WORKERS  = tostring(var.classifier_internal.workers)
+        VEIL_CLASSIFIER_THREADS  = tostring(var.classifier_internal.threads)
+        VEIL_CLASSIFIER_MODELS   = var.classifier_internal_models
+        VEIL_EMBEDDER_ADDRESS    = local.embedder_address
+        VEIL_MODEL_REGISTRY      = "${local.shared_mount}/registry"
+        VEIL_INFERENCE_SPOOL_DIR = "${local.shared_mount}/spool/classifier-internal"
+      }
+      # No caller keys: the gateway has authenticated the caller already.
+      secrets = {
+        VEIL_DATABASE_URL = aws_secretsmanager_secret.this["database-url"].arn
+      }
+    }
+
     redactor = {
-      image         = "redactor"
+      service       = "redactor"
       image_suffix  = ""
       port          = 8082
       metrics_port  = 8082
@@ -104,7 +138,7 @@ locals {
     }
 
     gateway = {
-      image         = "gateway"
+      service       = "gateway"
       image_suffix  = ""
       port          = 8080
       metrics_port  = 8080
@@ -131,6 +165,9 @@ locals {
       }
     }
   }
+
+  # The Veil services the deployments run (one image repository each).
+  images = toset([for k, s in local.services : s.service])
 
   # Services behind the ALB: gateway is the default route, classifier takes /v1/models*.
   http_public = { for k, s in local.services : k => s if length(s.public_paths) > 0 }

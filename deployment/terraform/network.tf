@@ -1,6 +1,6 @@
 # Security groups: callers reach only the ALB; each service accepts traffic only from the
-# services that call it (ALB -> gateway, classifier; gateway -> classifier, redactor;
-# classifier -> embedder). Egress is HTTPS (AWS APIs: ECR, Secrets Manager, Logs), the
+# services that call it (ALB -> gateway, classifier; gateway -> classifier-internal,
+# redactor; both classifiers -> embedder). Egress is HTTPS (AWS APIs: ECR, Secrets Manager, Logs), the
 # database and the next hop; nothing else.
 
 data "aws_vpc" "this" {
@@ -10,9 +10,10 @@ data "aws_vpc" "this" {
 locals {
   # Who may call whom: (caller, callee) pairs inside Veil.
   calls = {
-    "gateway-classifier"  = { from = "gateway", to = "classifier" }
-    "gateway-redactor"    = { from = "gateway", to = "redactor" }
-    "classifier-embedder" = { from = "classifier", to = "embedder" }
+    "gateway-classifier-internal"  = { from = "gateway", to = "classifier-internal" }
+    "gateway-redactor"             = { from = "gateway", to = "redactor" }
+    "classifier-embedder"          = { from = "classifier", to = "embedder" }
+    "classifier-internal-embedder" = { from = "classifier-internal", to = "embedder" }
   }
 
   metrics_rules = {

@@ -17,7 +17,7 @@ output "service_names" {
 }
 
 output "ecr_repository_urls" {
-  description = "Image repository of each service; CI pushes <url>:<git sha> (and <url>:<git sha>-gpu for the GPU embedder)."
+  description = "Image repository of each Veil service (both classifier deployments share one); CI pushes <url>:<git sha> (and <url>:<git sha>-gpu for the GPU embedder)."
   value       = { for k, r in aws_ecr_repository.service : k => r.repository_url }
 }
 

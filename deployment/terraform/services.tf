@@ -12,7 +12,7 @@ locals {
   containers = {
     for k, s in local.services : k => {
       name      = k
-      image     = "${aws_ecr_repository.service[k].repository_url}:${var.image_tag}${s.image_suffix}"
+      image     = "${aws_ecr_repository.service[s.service].repository_url}:${var.image_tag}${s.image_suffix}"
       essential = true
 
       portMappings = concat(

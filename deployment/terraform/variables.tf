@@ -157,7 +157,7 @@ variable "embedder" {
 }
 
 variable "classifier" {
-  description = "Classifier sizing (see the block comment above; loadtests/README.md): gunicorn workers x threads per task, and target_rps, the ALB requests per second per task that autoscaling holds."
+  description = "Sizing of the public classifier (behind the ALB, /v1/models*) (see the block comment above; loadtests/README.md): gunicorn workers x threads per task, and target_rps, the ALB requests per second per task that autoscaling holds."
   type = object({
     cpu                 = optional(number, 2048)
     memory              = optional(number, 4096)
@@ -168,6 +168,21 @@ variable "classifier" {
     target_rps          = optional(number, 40)
     workers             = optional(number, 2)
     threads             = optional(number, 8)
+  })
+  default = {}
+}
+
+variable "classifier_internal" {
+  description = "Sizing of classifier-internal, the classifier deployment that serves the gateway's batch predictions (see the block comment above; loadtests/README.md). Documents are bursty: few large requests."
+  type = object({
+    cpu           = optional(number, 2048)
+    memory        = optional(number, 4096)
+    desired_count = optional(number, 2)
+    min_count     = optional(number, 1)
+    max_count     = optional(number, 6)
+    cpu_target    = optional(number, 60)
+    workers       = optional(number, 2)
+    threads       = optional(number, 4)
   })
   default = {}
 }
@@ -228,9 +243,15 @@ variable "latency_p95_alarm_seconds" {
 }
 
 variable "classifier_models" {
-  description = "Models (heads) the classifier service serves, comma-separated; empty serves every model in the registry."
+  description = "Models (heads) the public classifier service serves, comma-separated; empty serves every model in the registry."
   type        = string
   default     = ""
+}
+
+variable "classifier_internal_models" {
+  description = "Models (heads) classifier-internal serves for the gateway, comma-separated (phi-type at least); empty serves every model in the registry."
+  type        = string
+  default     = "phi-type"
 }
 
 variable "tags" {

@@ -37,17 +37,19 @@ def test_no_secret_is_a_plain_variable(terraform):
 
 def test_there_is_a_task_definition_and_an_ecs_service_per_veil_service(terraform):
     services = terraform.blocks("locals")["services"]
-    assert set(services) == set(SERVICES)
-    for rtype in ("aws_ecs_task_definition", "aws_ecs_service", "aws_ecr_repository", "aws_cloudwatch_log_group",
+    assert {spec["service"] for spec in services.values()} == set(SERVICES)
+    # The classifier twice: for the calling teams behind the ALB, and for the gateway.
+    assert set(services) == set(SERVICES) | {"classifier-internal"}
+    for rtype in ("aws_ecs_task_definition", "aws_ecs_service", "aws_cloudwatch_log_group",
                   "aws_appautoscaling_target", "aws_service_discovery_service", "aws_security_group"):
         blocks = terraform.resources(rtype)
         assert any(b.get("for_each") == "${local.services}" for b in blocks.values()), rtype
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", [*sorted(SERVICES), "classifier-internal"])
 def test_ports_and_health_probes_match_the_shared_service_list(terraform, name):
     spec = terraform.blocks("locals")["services"][name]
-    service = SERVICES[name]
+    service = SERVICES[spec["service"]]
     assert spec["port"] == service.default_port
     assert spec["health"] == ["CMD", *service.health_argv]
     assert spec["environment"][service.port_env] == str(service.default_port)
@@ -59,7 +61,7 @@ def _sizing_defaults(terraform, name) -> dict[str, float]:
     return {k: float(v) for k, v in re.findall(r"(\w+) = optional\(number, ([\d.]+)\)", type_expr)}
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", [*sorted(SERVICES), "classifier_internal"])
 def test_sizing_gives_whole_vcpus_and_cites_the_load_tests(terraform, name):
     variable = terraform.blocks("variable")[name]
     sizing = _sizing_defaults(terraform, name)
@@ -121,7 +123,8 @@ def test_images_come_from_immutable_scanned_ecr_repositories(terraform):
     assert repo["image_tag_mutability"] == "IMMUTABLE"
     assert repo["image_scanning_configuration"][0]["scan_on_push"] is True
     containers = terraform.blocks("locals")["containers"]
-    assert "aws_ecr_repository.service[k].repository_url" in containers and "var.image_tag" in containers
+    assert "aws_ecr_repository.service[s.service].repository_url" in containers and "var.image_tag" in containers
+    assert repo["for_each"] == "${local.images}"
 
 
 def test_logs_go_to_a_log_group_per_service_and_alarms_watch_each_service(terraform):
@@ -157,6 +160,19 @@ def test_secrets_reach_the_tasks_from_secrets_manager_and_never_as_plain_environ
         for key, arn in spec["secrets"].items():
             assert arn.startswith("${aws_secretsmanager_secret.this["), (name, key)
     assert set(services["gateway"]["secrets"]) == {"VEIL_DATABASE_URL", "VEIL_API_KEYS"}
+    # Whatever the ALB reaches checks caller keys; classifier-internal is reached by the gateway only.
+    assert "VEIL_CLASSIFIER_API_KEYS" in services["classifier"]["secrets"]
+    assert "VEIL_CLASSIFIER_API_KEYS" not in services["classifier-internal"]["secrets"]
+    assert services["gateway"]["environment"]["VEIL_CLASSIFIER_URL"] == "${local.classifier_url}"
+    assert terraform.blocks("locals")["classifier_url"].startswith("http://classifier-internal.")
+
+
+def test_only_the_gateway_reaches_the_internal_classifier(terraform):
+    calls = terraform.blocks("locals")["calls"]
+    callers = {c["from"] for c in calls.values() if c["to"] == "classifier-internal"}
+    assert callers == {"gateway"}
+    assert "classifier-internal" not in {k for k, s in terraform.blocks("locals")["services"].items()
+                                         if s["public_paths"]}
     containers = terraform.blocks("locals")["containers"]
     assert "valueFrom = arn" in containers
     execution = terraform.resources("aws_iam_policy_document", kind="data")["execution_secrets"]
