@@ -32,20 +32,29 @@ class EmbeddingSet:
         return int(self.vectors.shape[1])
 
 
-def wait_until_ready(client: Any, timeout: float = 180.0, interval: float = 1.0) -> dict[str, Any]:
-    """Waits for an embedder that is still loading its model; returns its info or raises EmbedderUnavailable."""
+def wait_until_ready(client: Any, loading_timeout: float = 300.0, unreachable_timeout: float = 15.0,
+                     interval: float = 1.0) -> dict[str, Any]:
+    """Waits while the embedder is still loading its model; returns its info.
+
+    A server that answers Info but not Embed is loading (worth minutes of patience); one that
+    does not answer at all is probably not running, and the error comes after a few seconds.
+    """
     from veil.clients.embedder import EmbedderUnavailable
 
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
     while True:
+        reachable = False
         try:
             info = client.info()
-            client.embed(["ready?"])  # info answers before the model is loaded; an embed does not
+            reachable = True
+            client.embed(["ready?"])
             return info
         except EmbedderUnavailable:
-            if time.monotonic() >= deadline:
+            waited = time.monotonic() - start
+            if waited >= (loading_timeout if reachable else unreachable_timeout):
                 raise
-            _log.info("waiting for the embedder at %s", getattr(client, "address", "?"))
+            _log.info("waiting for the embedder at %s (%s)", getattr(client, "address", "?"),
+                      "loading its model" if reachable else "not answering")
             time.sleep(interval)
 
 

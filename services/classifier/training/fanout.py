@@ -49,14 +49,15 @@ def limit_threads(threads: int) -> dict[str, Any]:
     return applied
 
 
-def train_task(config_text: str, source: str, threads: int, overrides: dict[str, Any]) -> dict[str, Any]:
+def train_task(config_text: str, source: str, threads: int, overrides: dict[str, Any],
+               log_level: str = "INFO") -> dict[str, Any]:
     """Runs in a worker: one config end to end; returns its summary, or the error it failed with."""
     import yaml
 
     from services.classifier.training import config, pipeline
     from veil import logs
 
-    logs.configure()
+    logs.configure(log_level)
     applied = limit_threads(threads)
     try:
         cfg = config.parse(yaml.safe_load(config_text), source)
@@ -75,6 +76,9 @@ def train_all(config_paths: Sequence[str | Path], scheduler: str | None = None, 
     """Trains each config as one Dask task; on `scheduler` when given, else on a local process cluster."""
     from dask.distributed import Client, LocalCluster
 
+    # distributed sets its loggers to INFO on import; the CLI's level (WARNING by default) wins.
+    logging.getLogger("distributed").setLevel(max(logging.WARNING, logging.getLogger().level))
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
     paths = [Path(p) for p in config_paths]
     if not paths:
         raise ValueError("no training configs to run")
@@ -85,12 +89,14 @@ def train_all(config_paths: Sequence[str | Path], scheduler: str | None = None, 
         _log.info("training %d heads on the cluster at %s", len(paths), scheduler)
     else:
         n = workers or max(1, min(len(paths), (os.cpu_count() or 1) // threads))
+        # Loopback only, and a free port for the status page: never collide with another cluster on :8787.
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, env=thread_env(threads), silence_logs=logging.WARNING)
+                               dashboard_address="127.0.0.1:0", env=thread_env(threads),
+                               silence_logs=logging.WARNING)
         client = Client(cluster)
         _log.info("training %d heads on a local cluster of %d worker processes x %d thread(s)", len(paths), n, threads)
     try:
-        futures = [client.submit(train_task, text, source, threads, dict(overrides or {}), pure=False,
+        futures = [client.submit(train_task, text, source, threads, dict(overrides or {}), level, pure=False,
                                  key=f"train-{Path(source).stem}-{i}")
                    for i, (text, source) in enumerate(payloads)]
         return client.gather(futures)

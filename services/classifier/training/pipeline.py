@@ -34,6 +34,7 @@ class Environment:
     ml_root: Path
     embedder_address: str | None = None
     embed_batch: int = 512
+    embedder_unreachable_s: float = 15.0  # how long to wait for an embedder that does not answer at all
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> "Environment":
@@ -193,7 +194,7 @@ def _build_version(cfg: TrainingConfig, env: Environment, client: Any, records: 
 
         client = EmbedderClient(address=env.embedder_address, timeout=60.0)
     try:
-        embeddings.wait_until_ready(client)
+        embeddings.wait_until_ready(client, unreachable_timeout=env.embedder_unreachable_s)
         emb = embeddings.fetch(texts, client, batch_size=env.embed_batch)
     finally:
         if own_client:

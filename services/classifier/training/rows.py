@@ -162,7 +162,9 @@ def fetch(url: str, query: str, params: Mapping[str, Any]) -> list[dict[str, Any
             except KeyError as exc:
                 raise QueryError(f"the training query uses the parameter %({exc.args[0]})s; the known ones are "
                                  f"{', '.join(f'%({k})s' for k in sorted(params))}") from None
-            except (psycopg2.ProgrammingError, psycopg2.DataError) as exc:
+            except psycopg2.OperationalError:
+                raise  # the connection, not the query: db_retry decides
+            except psycopg2.Error as exc:
                 raise QueryError(f"the training query failed: {_first_line(exc)}") from None
             if cur.description is None:
                 raise QueryError("the training query returns no rows (is it a SELECT?)")

@@ -9,6 +9,7 @@ proportions (scikit-learn's StratifiedGroupKFold).
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -38,7 +39,11 @@ def _hold_out(labels: np.ndarray, groups: np.ndarray, fraction: float, seed: int
 
     n_splits = max(2, int(round(1.0 / fraction)))
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    kept, held = next(splitter.split(np.zeros(len(labels)), labels, groups))
+    with warnings.catch_warnings():
+        # "The least populated class has fewer members than n_splits": such classes simply have no
+        # rows in the held-out part; stratified_group_split keeps them in train.
+        warnings.simplefilter("ignore", UserWarning)
+        kept, held = next(splitter.split(np.zeros(len(labels)), labels, groups))
     return kept, held
 
 

@@ -1,0 +1,42 @@
+"""`veil data seed` and `veil train`: what a person sees when the input is wrong, without starting an embedder."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.classifier.training import rows
+from veil import cli
+
+
+@pytest.mark.postgres
+def test_veil_data_seed_loads_the_datasets_and_says_how_many_rows(postgres_url, capsys):
+    assert cli.main(["data", "seed", "--dataset", "phi-type", "--scale", "0.01", "--database-url", postgres_url]) == 0
+    assert "phi-type: 360 rows" in capsys.readouterr().out
+    assert rows.count_by_dataset(postgres_url) == {"phi-type": 360}
+
+
+def test_when_the_dataset_is_unknown_then_seed_says_which_ones_exist(capsys):
+    assert cli.main(["data", "seed", "--dataset", "nope", "--database-url", "postgresql://x@127.0.0.1:1/x"]) == 2
+    assert "known: phi-type, general-phrases" in capsys.readouterr().err
+
+
+def test_when_neither_a_config_nor_all_is_given_then_train_says_what_it_needs(capsys):
+    assert cli.main(["train"]) == 2
+    assert "give one config, or --all" in capsys.readouterr().err
+
+
+def test_when_the_config_does_not_exist_then_train_exits_with_a_configuration_error(capsys):
+    assert cli.main(["train", "no-such-head"]) == 2
+    assert "no such training config" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+def test_when_the_database_has_no_rows_then_train_says_to_seed_it(postgres_url, capsys):
+    rows.ensure_schema(postgres_url)
+    assert cli.main(["train", "phi-type", "--database-url", postgres_url]) == 1
+    assert "did you run `veil data seed`?" in capsys.readouterr().err
+
+
+def test_when_the_config_folder_is_empty_then_train_all_says_so(tmp_path, capsys):
+    assert cli.main(["train", "--all", "--configs", str(tmp_path)]) == 2
+    assert "no *.yaml configs" in capsys.readouterr().err

@@ -1,0 +1,100 @@
+"""Training rows in the real PostgreSQL: seeding, the history window, query errors, retries of transient failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import psycopg2
+import pytest
+
+from services.classifier.training import config, rows, seed
+
+pytestmark = pytest.mark.postgres
+
+_NOW = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture()
+def seeded(postgres_url):
+    loaded = seed.seed(postgres_url, ["phi-type"], scale=0.01, now=_NOW)
+    return postgres_url, loaded
+
+
+def test_seeding_loads_the_dataset_and_seeding_again_replaces_it(seeded):
+    url, loaded = seeded
+    assert loaded == {"phi-type": 360}
+    assert rows.count_by_dataset(url) == {"phi-type": 360}
+    seed.seed(url, ["phi-type"], scale=0.01, now=_NOW)
+    assert rows.count_by_dataset(url) == {"phi-type": 360}
+
+
+def test_when_seeded_twice_then_the_same_texts_and_labels_are_loaded(seeded):
+    url, _ = seeded
+    query = "SELECT text, label FROM training_rows WHERE dataset = %(dataset)s ORDER BY text, label"
+    first = rows.fetch(url, query, {"dataset": "phi-type"})
+    seed.seed(url, ["phi-type"], scale=0.01, now=_NOW + dt.timedelta(days=3))
+    assert rows.fetch(url, query, {"dataset": "phi-type"}) == first
+
+
+def test_the_history_window_leaves_older_rows_out(seeded):
+    url, _ = seeded
+    cfg = config.parse({"name": "phi-type", "data": {"history_days": 90}})
+    recent = rows.fetch(url, cfg.data.query, cfg.query_params(_NOW))
+    assert 0 < len(recent) < 360
+    since = _NOW - dt.timedelta(days=90)
+    assert all(r["created_at"] >= since for r in recent)
+    everything = config.parse({"name": "phi-type", "data": {"history_days": None}})
+    assert len(rows.fetch(url, everything.data.query, everything.query_params(_NOW))) == 360
+
+
+@pytest.mark.parametrize("query, message", [
+    ("SELECT text FROM training_rows", "must return the columns text, label; missing: label"),
+    ("SELECT text, label FROM no_such_table", 'relation "no_such_table" does not exist'),
+    ("SELECT text, label FROM training_rows WHERE dataset = %(team)s", r"uses the parameter %\(team\)s"),
+])
+def test_when_the_query_is_wrong_then_the_error_says_what_is_wrong(seeded, query, message):
+    url, _ = seeded
+    with pytest.raises(rows.QueryError, match=message):
+        rows.fetch(url, query, {"dataset": "phi-type"})
+
+
+def test_a_query_cannot_change_the_data(seeded):
+    url, _ = seeded
+    with pytest.raises(rows.QueryError, match="read-only"):
+        rows.fetch(url, "DELETE FROM training_rows RETURNING text, label", {})
+    assert rows.count_by_dataset(url) == {"phi-type": 360}
+
+
+def test_when_the_connection_fails_twice_then_the_third_attempt_succeeds(seeded, monkeypatch):
+    url, _ = seeded
+    real_connect = psycopg2.connect
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise psycopg2.OperationalError("server closed the connection unexpectedly")
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg2, "connect", flaky)
+    assert rows.count_by_dataset(url) == {"phi-type": 360}
+    assert len(calls) == 3
+
+
+def test_only_connection_level_failures_count_as_transient():
+    assert rows.is_transient(psycopg2.OperationalError("could not connect to server"))
+    assert not rows.is_transient(psycopg2.ProgrammingError("syntax error"))
+    assert not rows.is_transient(ValueError("bad"))
+
+
+def test_when_the_database_does_not_exist_then_seeding_creates_it(postgres_url):
+    url = postgres_url + "_created"
+    try:
+        assert rows.ensure_database(url) is True
+        assert rows.ensure_database(url) is False
+    finally:
+        admin = psycopg2.connect(postgres_url)
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        admin.close()
