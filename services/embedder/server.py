@@ -1,0 +1,295 @@
+"""The embedder's gRPC entry point: `python -m services.embedder.server`, or `serve(config)` in-process.
+
+The port opens before the model loads, with the standard health service answering
+NOT_SERVING until the model is ready (then SERVING), so an orchestrator can tell "starting"
+from "dead". SIGTERM flips health to NOT_SERVING, refuses new calls and lets in-flight calls
+finish within VEIL_EMBEDDER_GRACE_S before the process exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from services.embedder import settings as embedder_settings
+from services.embedder.cache import LRUCache
+from services.embedder.metrics import EmbedderMetrics
+from services.embedder.model import EmbeddingModel, load_model
+from services.embedder.service import (DeadlineExceeded, EmbeddingService, InvalidInput, ModelFailure, Overloaded,
+                                       ShuttingDown, VersionMismatch)
+from services.embedder.texts import Limits, invalid_utf8_message
+from veil import logs
+from veil.config import Config
+from veil.grpc_context import RequestIdServerInterceptor
+from veil.stubs import pb2
+
+SERVICE_NAME = pb2.DESCRIPTOR.services_by_name["Embedder"].full_name
+_log = logging.getLogger(__name__)
+
+
+class _BadRequest:
+    """What the request decoder returns for bytes protobuf refuses, so the handler can answer INVALID_ARGUMENT."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _lenient_request_class() -> Any:
+    """EmbedRequest with `bytes` instead of `string` fields (same wire format), to find the bad UTF-8."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    fdp = descriptor_pb2.FileDescriptorProto(name="veil_embedder_lenient.proto", package="veil.embedder.lenient",
+                                             syntax="proto3")
+    msg = fdp.message_type.add(name="EmbedRequestBytes")
+    field = descriptor_pb2.FieldDescriptorProto
+    msg.field.add(name="texts", number=1, type=field.TYPE_BYTES, label=field.LABEL_REPEATED)
+    msg.field.add(name="expected_model_version", number=2, type=field.TYPE_BYTES, label=field.LABEL_OPTIONAL)
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(fdp)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName("veil.embedder.lenient.EmbedRequestBytes"))
+
+
+_LenientRequest = _lenient_request_class()
+
+
+def decode_embed_request(raw: bytes) -> Any:
+    try:
+        return pb2.EmbedRequest.FromString(raw)
+    except Exception:  # noqa: BLE001 - protobuf raises DecodeError; anything else is bad input too
+        try:
+            lenient = _LenientRequest.FromString(raw)
+        except Exception:  # noqa: BLE001
+            return _BadRequest("the request is not a valid EmbedRequest message")
+        return _BadRequest(invalid_utf8_message(list(lenient.texts)))
+
+
+_STATUS = {
+    InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
+    VersionMismatch: grpc.StatusCode.FAILED_PRECONDITION,
+    Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
+    ShuttingDown: grpc.StatusCode.UNAVAILABLE,
+    ModelFailure: grpc.StatusCode.INTERNAL,
+}
+
+
+class EmbedderServicer:
+    """Parses, calls EmbeddingService, serialises; every failure ends the call with a status and a message."""
+
+    def __init__(self, metrics: EmbedderMetrics):
+        self.metrics = metrics
+        self.service: EmbeddingService | None = None
+
+    def Embed(self, request: Any, context: grpc.ServicerContext) -> pb2.EmbedResponse:
+        start = time.perf_counter()
+        code, message, response = self._embed(request, context)
+        self.metrics.calls.labels("Embed", code.name).inc()
+        self.metrics.call_seconds.labels("Embed").observe(time.perf_counter() - start)
+        if code is not grpc.StatusCode.OK:
+            context.abort(code, message)
+        return response
+
+    def _embed(self, request: Any, context: grpc.ServicerContext) -> tuple[grpc.StatusCode, str, Any]:
+        if isinstance(request, _BadRequest):
+            return grpc.StatusCode.INVALID_ARGUMENT, request.message, None
+        service = self.service
+        if service is None:
+            return grpc.StatusCode.UNAVAILABLE, "the model is still loading; retry shortly", None
+        remaining = context.time_remaining()
+        deadline = None if remaining is None else time.monotonic() + remaining
+        texts = request.texts
+        self.metrics.texts.inc(len(texts))
+        try:
+            result = service.embed(texts, request.expected_model_version or None, deadline)
+        except tuple(_STATUS) as exc:
+            if isinstance(exc, ModelFailure):
+                _log.error("Embed failed: %s", exc)
+            return _STATUS[type(exc)], str(exc), None
+        except Exception:  # noqa: BLE001 - a bug: log it, answer INTERNAL without details
+            _log.exception("unexpected error in Embed (%d texts)", len(texts))
+            return grpc.StatusCode.INTERNAL, "unexpected error; quote the request id when reporting it", None
+        return grpc.StatusCode.OK, "", pb2.EmbedResponse(
+            vectors=b"".join(result.rows), dimension=result.dimension, model_name=result.model_name,
+            model_version=result.model_version, cache_hits=result.cache_hits)
+
+    def Info(self, request: Any, context: grpc.ServicerContext) -> pb2.InfoResponse:
+        service = self.service
+        if service is None:
+            self.metrics.calls.labels("Info", "UNAVAILABLE").inc()
+            context.abort(grpc.StatusCode.UNAVAILABLE, "the model is still loading; retry shortly")
+        self.metrics.calls.labels("Info", "OK").inc()
+        s = service.cache.stats()
+        return pb2.InfoResponse(
+            model_name=service.model.name, model_version=service.model.version, dimension=service.model.dimension,
+            cache=pb2.CacheStats(hits=s.hits, misses=s.misses, size=s.size, maxsize=s.maxsize),
+            max_batch_size=service.max_batch_size, max_wait_ms=round(service.max_wait_s * 1000))
+
+
+def _handlers(servicer: EmbedderServicer) -> grpc.GenericRpcHandler:
+    # Written out instead of the generated add_EmbedderServicer_to_server so Embed gets the
+    # lenient decoder: protobuf's own failure would reach the caller as INTERNAL.
+    return grpc.method_handlers_generic_handler(SERVICE_NAME, {
+        "Embed": grpc.unary_unary_rpc_method_handler(
+            servicer.Embed, request_deserializer=decode_embed_request,
+            response_serializer=pb2.EmbedResponse.SerializeToString),
+        "Info": grpc.unary_unary_rpc_method_handler(
+            servicer.Info, request_deserializer=pb2.InfoRequest.FromString,
+            response_serializer=pb2.InfoResponse.SerializeToString),
+    })
+
+
+class EmbedderServer:
+    """The running server: gRPC, health, metrics endpoint and the model thread, stopped together."""
+
+    def __init__(self, grpc_server: grpc.Server, servicer: EmbedderServicer, health_servicer: health.HealthServicer,
+                 metrics_httpd: Any, port: int, metrics_port: int, grace: float):
+        self.grpc_server = grpc_server
+        self.servicer = servicer
+        self.health = health_servicer
+        self._metrics_httpd = metrics_httpd
+        self.port = port
+        self.metrics_port = metrics_port
+        self.grace = grace
+        self._stopped = threading.Event()
+        self._stopping = False
+
+    @property
+    def service(self) -> EmbeddingService | None:
+        return self.servicer.service
+
+    def stop(self, grace: float | None = None) -> threading.Event:
+        """Drains in-flight calls (up to `grace` seconds), then stops the model thread and /metrics."""
+        if self._stopping:
+            return self._stopped
+        self._stopping = True
+        grace = self.grace if grace is None else grace
+        self.health.enter_graceful_shutdown()
+
+        def finish() -> None:
+            self.grpc_server.stop(grace).wait()
+            if self.servicer.service is not None:
+                self.servicer.service.close(timeout=5)
+            if self._metrics_httpd is not None:
+                self._metrics_httpd.shutdown()
+                self._metrics_httpd.server_close()
+            self._stopped.set()
+
+        threading.Thread(target=finish, name="embedder-stop", daemon=True).start()
+        return self._stopped
+
+    def wait_for_termination(self, timeout: float | None = None) -> bool:
+        return self._stopped.wait(timeout)
+
+
+def _credentials(config: Config) -> grpc.ServerCredentials | None:
+    if not config.embedder_tls_cert:
+        return None
+    key = Path(config.embedder_tls_key).read_bytes()
+    cert = Path(config.embedder_tls_cert).read_bytes()
+    return grpc.ssl_server_credentials([(key, cert)])
+
+
+def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> tuple[EmbedderServer, int]:
+    """Starts the server, loads the model (or uses `model`), marks it SERVING; returns (server, port)."""
+    config = config or embedder_settings.load_config()
+    metrics = EmbedderMetrics()
+    servicer = EmbedderServicer(metrics)
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+
+    limit = config.embedder_max_message_bytes
+    grpc_server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=config.embedder_workers, thread_name_prefix="embedder-rpc"),
+        interceptors=[RequestIdServerInterceptor()],
+        options=[("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)],
+        # Calls beyond the worker count are refused at once instead of queueing behind calls
+        # that wait for the model, so a cache hit never waits for a thread held by model work.
+        maximum_concurrent_rpcs=config.embedder_workers,
+    )
+    grpc_server.add_generic_rpc_handlers((_handlers(servicer),))
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+        grpc_server)
+
+    address = f"{config.embedder_host}:{config.embedder_port}"
+    credentials = _credentials(config)
+    try:
+        port = (grpc_server.add_secure_port(address, credentials) if credentials
+                else grpc_server.add_insecure_port(address))
+    except RuntimeError as exc:
+        raise RuntimeError(f"could not bind the embedder to {address}: {exc}") from None
+    if not port:
+        raise RuntimeError(f"could not bind the embedder to {address}")
+    grpc_server.start()
+    _log.info("embedder listening on %s:%d (%s); loading the model", config.embedder_host, port,
+              "TLS" if credentials else "plaintext")
+
+    from prometheus_client import start_http_server
+
+    httpd, _thread = start_http_server(config.embedder_metrics_port, addr=config.embedder_host,
+                                       registry=metrics.registry)
+    metrics_port = httpd.server_port
+    server = EmbedderServer(grpc_server, servicer, health_servicer, httpd, port, metrics_port,
+                            config.embedder_grace_s)
+    try:
+        if model is None:
+            model = load_model(config.embedder_model, config.embedder_intra_op_threads,
+                               config.embedder_inter_op_threads)
+        cache = LRUCache(config.embedder_cache_maxsize)
+        service = EmbeddingService(
+            model, cache, Limits(config.embedder_max_texts, config.embedder_max_text_chars),
+            max_batch_size=config.embedder_max_batch_size, max_wait_s=config.embedder_max_wait_ms / 1000.0,
+            max_queue=config.embedder_max_queue, observer=metrics.observer())
+    except BaseException:
+        server.stop(0).wait(10)
+        raise
+    metrics.watch(cache, lambda: service.batcher.depth)
+    metrics.model_info.labels(model.name, model.version).set(1)
+    servicer.service = service
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    _log.info("embedder ready on port %d: model %s version %s, dimension %d, cache maxsize %d, "
+              "max batch %d, max wait %.1f ms, metrics on port %d", port, model.name, model.version,
+              model.dimension, cache.maxsize, service.max_batch_size, config.embedder_max_wait_ms, metrics_port)
+    return server, port
+
+
+def main(argv: list[str] | None = None) -> int:
+    logs.configure()
+    from veil.config import ConfigError
+
+    try:
+        config = embedder_settings.load_config()
+    except ConfigError as exc:
+        _log.error("configuration error: %s", exc)
+        return 2
+    stop = threading.Event()
+    # Installed before the model loads, so a SIGTERM during loading also ends the process cleanly.
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    try:
+        server, _port = serve(config)
+    except Exception as exc:  # noqa: BLE001 - a start failure is logged with its reason, not a traceback dump
+        _log.error("embedder failed to start: %s", exc, exc_info=not isinstance(exc, (RuntimeError, OSError)))
+        return 1
+    stop.wait()
+    _log.info("stopping: draining in-flight calls for up to %.0fs", server.grace)
+    server.stop().wait()
+    _log.info("embedder stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Embedder tests that start servers (in-process or as child processes)."""

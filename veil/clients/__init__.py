@@ -1,0 +1,1 @@
+"""Light clients for Veil's internal services (no TensorFlow, no Flask): safe to import anywhere."""
