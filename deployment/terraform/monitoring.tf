@@ -123,7 +123,7 @@ resource "aws_cloudwatch_metric_alarm" "latency_p95" {
   for_each = local.http_public
 
   alarm_name          = "${local.prefix}-${each.key}-latency-p95"
-  alarm_description   = "${each.key}: p95 response time above ${var.latency_p95_alarm_seconds[each.key]} s for 10 minutes (the load tests' target; see loadtests/README.md)."
+  alarm_description   = "${each.key}: p95 response time above ${var.latency_p95_alarm_seconds[each.key]} s for 10 minutes (see latency_p95_alarm_seconds; loadtests/README.md)."
   namespace           = "AWS/ApplicationELB"
   metric_name         = "TargetResponseTime"
   dimensions          = { LoadBalancer = aws_lb.this.arn_suffix, TargetGroup = aws_lb_target_group.service[each.key].arn_suffix }

@@ -234,10 +234,10 @@ variable "log_retention_days" {
 }
 
 variable "latency_p95_alarm_seconds" {
-  description = "p95 response time (seconds) above which the ALB services alarm: the latency targets of the load tests (loadtests/README.md)."
+  description = "p95 response time (seconds) above which the ALB services alarm. classifier: 2.5x the load tests' p95 objective for one-phrase requests (100 ms, `veil loadtest size`, loadtests/README.md), leaving room for batch requests. gateway: its API only queues jobs, so seconds mean the database is struggling."
   type        = map(number)
   default = {
-    classifier = 0.5
+    classifier = 0.25
     gateway    = 2
   }
 }

@@ -192,3 +192,12 @@ def test_containers_run_read_only_as_the_images_user_with_no_capabilities(terraf
     assert 'user                   = "10001:10001"' in text
     assert "readonlyRootFilesystem = true" in text
     assert 'drop = ["ALL"]' in text
+
+
+def test_the_readme_documents_every_variable_and_output(terraform):
+    from veil.paths import REPO_ROOT
+
+    readme = (REPO_ROOT / "deployment" / "README.md").read_text()
+    missing = [f"{kind} {name}" for kind in ("variable", "output") for name in terraform.blocks(kind)
+               if f"| `{name}` |" not in readme]
+    assert not missing, f"deployment/README.md's Terraform reference lacks: {missing}"
