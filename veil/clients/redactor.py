@@ -11,6 +11,7 @@ problem's code and detail say which).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from typing import Any, Sequence
@@ -18,7 +19,6 @@ from typing import Any, Sequence
 from veil.clients.http import HttpClient, ServiceError, ServiceRejected, ServiceUnavailable
 
 DEFAULT_URL = "http://127.0.0.1:8082"
-REPORT_HEADER = "X-Veil-Redaction-Report"
 
 
 class RedactorError(ServiceError):
@@ -52,15 +52,22 @@ class RedactorClient(HttpClient):
         except ServiceError as exc:
             raise _translate(exc) from None
 
-    def redact(self, pdf: bytes, spans: Sequence[dict[str, Any]], **options: Any) -> tuple[bytes, dict[str, Any]]:
-        """The redacted PDF and the redactor's report (what was removed, scrubbed and verified)."""
-        fields = {"spans": json.dumps(list(spans))}
-        if options:
-            fields["options"] = json.dumps(options)
+    def redact(self, pdf: bytes, spans: Sequence[dict[str, Any]], *, on_unverified: str = "return",
+               **options: str) -> tuple[bytes, dict[str, Any]]:
+        """The redacted PDF and the redactor's report (what was removed, scrubbed and verified).
+
+        `on_unverified="return"` (the default here) gets the PDF even when the redactor's
+        verification failed, with `verified: false` in the report, so the caller can repair
+        it or withhold it; "reject" makes that a RedactorRejected (422 verification_failed).
+        `options`: the redactor's style / images.
+        """
+        fields = {"spans": json.dumps(list(spans)), "format": "json", "on_unverified": on_unverified, **options}
         try:
-            resp = self.request("POST", "/v1/redact", files={"file": ("document.pdf", pdf, "application/pdf")},
-                                data=fields)
+            body = self.request_json("POST", "/v1/redact", files={"file": ("document.pdf", pdf, "application/pdf")},
+                                     data=fields)
         except ServiceError as exc:
             raise _translate(exc) from None
-        report = json.loads(resp.headers.get(REPORT_HEADER) or "{}")
-        return resp.content, report
+        try:
+            return base64.b64decode(body["pdf_base64"]), body["report"]
+        except (KeyError, TypeError, ValueError):
+            raise RedactorError(self.service, 200, "answered without pdf_base64 and report") from None

@@ -52,6 +52,7 @@ class DocumentRejected(Exception):
 class PipelineOptions:
     mode: str = DEFAULT
     blob_workers: int = 4
+    document_workers: int = 1
     batch_size: int = 512
     search: SearchOptions = SearchOptions()
 
@@ -78,11 +79,14 @@ class _Doc:
 
 class Pipeline:
     def __init__(self, redactor: Redactor, models: PhraseModels, options: PipelineOptions | None = None,
-                 observe: Callable[[str, float], None] | None = None):
+                 observe: Callable[[str, float], None] | None = None,
+                 wrap: Callable[[Callable], Callable] | None = None):
         self.redactor = redactor
         self.models = models
         self.options = options or PipelineOptions()
         self._observe = observe
+        # Applied to every function run on a pool thread (the benchmark profiles each of them).
+        self.wrap = wrap or (lambda fn: fn)
 
     # -- public entry points ----------------------------------------------------------------
 
@@ -92,32 +96,62 @@ class Pipeline:
             return self._run_naive(pdf)
         return self.run_many([pdf])[0]
 
-    def run_many(self, pdfs: Sequence[bytes]) -> list[Outcome]:
-        """De-identifies several PDFs with one batch prediction over all their candidate phrases."""
+    def run_many(self, pdfs: Sequence[bytes], return_exceptions: bool = False) -> list[Any]:
+        """De-identifies several PDFs with one batch prediction over all their candidate phrases.
+
+        Documents are extracted, redacted and verified `document_workers` at a time. With
+        `return_exceptions`, a document that fails yields its exception in its place and the
+        others go on (a batch runner's choice); otherwise the first failure is raised.
+        """
         if self.options.mode == NAIVE:
-            return [self._run_naive(pdf) for pdf in pdfs]
+            return [self._guard(self._run_naive, pdf, return_exceptions) for pdf in pdfs]
         docs = [_Doc(pdf) for pdf in pdfs]
-        for doc in docs:
-            with self._stage(doc, "extract"):
-                doc.extraction = self._extract(doc.pdf)
-            with self._stage(doc, "blobs"):
-                doc.paragraphs = paragraphs_from_extraction(doc.extraction)
-                doc.prepared = hybrid.prepare(doc.paragraphs)
+        prepared = self._each(lambda d: self._guard(self._prepare, d, return_exceptions), docs)
+        ok = [d for d, r in zip(docs, prepared) if not isinstance(r, BaseException)]
         start = time.perf_counter()
-        table = predict_phrases((phrase for doc in docs for phrase in hybrid.phrases_of(doc.prepared)),
+        table = predict_phrases((phrase for doc in ok for phrase in hybrid.phrases_of(doc.prepared)),
                                 self.models, self.options.batch_size)
         elapsed = time.perf_counter() - start
-        for doc in docs:
+        for doc in ok:
             # Shared by the batch: each document reports the time of the one prediction it took part in.
             doc.timings["predict"] = elapsed
         if self._observe:
             self._observe("predict", elapsed)
-        outcomes = []
-        for doc in docs:
+
+        def finish(doc: _Doc) -> Outcome:
             with self._stage(doc, "hybrid_search"):
                 findings = self._search_blobs(doc.prepared, table)
-            outcomes.append(self._finish(doc, findings, distinct_phrases=len(table)))
-        return outcomes
+            return self._finish(doc, findings, distinct_phrases=len(table))
+
+        finished = iter(self._each(lambda d: self._guard(finish, d, return_exceptions), ok))
+        return [r if isinstance(r, BaseException) else next(finished) for r in prepared]
+
+    def _prepare(self, doc: _Doc) -> _Doc:
+        with self._stage(doc, "extract"):
+            doc.extraction = self._extract(doc.pdf)
+        with self._stage(doc, "blobs"):
+            doc.paragraphs = paragraphs_from_extraction(doc.extraction)
+            doc.prepared = hybrid.prepare(doc.paragraphs)
+        return doc
+
+    @staticmethod
+    def _guard(fn: Callable[[Any], Any], arg: Any, return_exceptions: bool) -> Any:
+        if not return_exceptions:
+            return fn(arg)
+        try:
+            return fn(arg)
+        except Exception as exc:  # noqa: BLE001 - handed back to the batch runner in the document's place
+            _log.warning("a document of the batch failed: %s", type(exc).__name__)
+            return exc
+
+    def _each(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """fn over items, `document_workers` at a time, results in order."""
+        fn = self.wrap(fn)
+        workers = min(self.options.document_workers, len(items))
+        if workers <= 1:
+            return [fn(item) for item in items]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="document") as pool:
+            return list(pool.map(fn, items))
 
     # -- stages -----------------------------------------------------------------------------
 
@@ -148,8 +182,9 @@ class Pipeline:
         if workers <= 1:
             results = [hybrid.search_blob(b, table.lookup, self.options.search) for b in blobs]
         else:
+            search = self.wrap(lambda b: hybrid.search_blob(b, table.lookup, self.options.search))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="blob") as pool:
-                results = list(pool.map(lambda b: hybrid.search_blob(b, table.lookup, self.options.search), blobs))
+                results = list(pool.map(search, blobs))
         for r in results:
             findings.entities.extend(r.entities)
             findings.review.extend(r.review)
