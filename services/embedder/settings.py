@@ -77,3 +77,8 @@ def load_config(overrides: dict | None = None, environ: dict | None = None) -> C
 
         raise ConfigError("VEIL_EMBEDDER_TLS_CERT and VEIL_EMBEDDER_TLS_KEY must be set together")
     return config
+
+
+# The client's settings (VEIL_EMBEDDER_ADDRESS, VEIL_EMBEDDER_TLS_CA) are declared beside the
+# client in the shared package; importing it here puts them in `veil config` with ours.
+import veil.clients.embedder  # noqa: E402,F401

@@ -1,0 +1,58 @@
+"""The benchmark's parts: phrase pools, the load driver against a real server, and the printed verdicts."""
+
+from __future__ import annotations
+
+from services.embedder import bench
+from services.embedder.phrases import phrase_pool, zipf_indices
+from services.embedder.texts import normalise
+
+
+def test_phrase_pools_are_seeded_distinct_short_and_disjoint_when_asked():
+    pool = phrase_pool(3000, seed=1)
+    assert pool == phrase_pool(3000, seed=1)
+    assert len({normalise(p, True) for p in pool}) == 3000
+    assert 4 <= sum(len(p.split()) for p in pool) / len(pool) <= 6
+    other = phrase_pool(1000, seed=2, exclude={normalise(p, True) for p in pool})
+    assert not {normalise(p, True) for p in other} & {normalise(p, True) for p in pool}
+
+
+def test_zipf_ranks_follow_the_power_law():
+    ranks = zipf_indices(50_000, 200_000, s=1.1, seed=3)
+    counts = {r: int((ranks == r).sum()) for r in (0, 1, 9)}
+    # P(rank k) ~ 1/k**1.1: rank 1 is drawn about 2.1x as often as rank 2 and 12.6x as often as rank 10.
+    assert 1.8 < counts[0] / counts[1] < 2.5
+    assert 9 < counts[0] / counts[9] < 17
+
+
+def test_the_report_prints_every_figure_with_its_target_and_verdict():
+    fig = bench.Figures(raw_by_batch={32: 400.0}, raw_best_batch=32, raw_best=400.0, service=380.0,
+                        service_single=200.0, hit_p50_ms=0.8, hit_p99_ms=6.0, hit_busy_p50_ms=1.0,
+                        hit_busy_p99_ms=9.0, zipf_hit_rate=0.75, zipf_throughput=1300.0,
+                        settings={"model_name": "m", "model_version": "v", "max_batch_size": 64, "max_wait_ms": 2,
+                                  "cache": {"maxsize": 1000}})
+    text = bench.report(fig, per_call=8, clients=16, zipf_s=1.1, pool_size=50_000)
+    assert "0.95 x fig 1 (target >= 0.90) PASS" in text
+    assert "p99   6.00 ms   (target p99 < 5 ms) MISS" in text
+    assert "throughput / fig 2 = 3.42; target >= 0.8 / (1 - h) = 3.20 PASS" in text
+
+
+def test_the_load_driver_counts_texts_and_cache_hits_from_a_real_server():
+    from services.embedder.server import serve
+    from services.embedder.settings import load_config
+    from services.embedder.tests.fakes import FakeModel
+    from veil.clients.embedder import EmbedderClient
+
+    config = load_config(overrides={"embedder_host": "127.0.0.1", "embedder_port": 0, "embedder_metrics_port": 0},
+                         environ={})
+    server, port = serve(config, model=FakeModel())
+    try:
+        client = EmbedderClient(f"127.0.0.1:{port}")
+        stream = iter(["a", "b", "a", "c", "a", "b"] * 5)
+        texts, hits, elapsed = bench.drive(client, bench._Feed(stream, 3), clients=2, seconds=5)
+        # Calls of 3 with repeats dropped: [a, b] and [c, a, b] five times over.
+        assert texts == 25
+        # Only the first a, b and c are computed; a text that two calls miss at the same moment
+        # counts as a miss for both (it is computed once, but neither got it from the cache).
+        assert 20 <= hits <= 22 and elapsed > 0
+    finally:
+        server.stop(0).wait(10)
