@@ -163,3 +163,74 @@ def test_every_veil_variable_an_image_sets_is_a_declared_setting(dockerfile, tar
             continue  # that service's settings are not written yet
         unknown.append(name)
     assert not unknown, f"{target} sets variables no service declares: {unknown}"
+
+
+# ---------------------------------------------------------------------------- .dockerignore
+
+
+def _dockerignore_rules() -> list[tuple[bool, re.Pattern]]:
+    """(exclude?, regex) per line, in order, with Docker's matching: the last matching rule wins,
+    and a rule that matches a folder applies to everything in it."""
+    from veil.paths import REPO_ROOT
+
+    rules = []
+    for raw in (REPO_ROOT / ".dockerignore").read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        pattern = line.lstrip("!").strip("/")
+        regex = ""
+        i = 0
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                regex, i = regex + "(.*/)?", i + 3
+            elif pattern.startswith("**", i):
+                regex, i = regex + ".*", i + 2
+            elif pattern[i] == "*":
+                regex, i = regex + "[^/]*", i + 1
+            elif pattern[i] == "?":
+                regex, i = regex + "[^/]", i + 1
+            else:
+                regex, i = regex + re.escape(pattern[i]), i + 1
+        rules.append((not negate, re.compile(regex + "$")))
+    return rules
+
+
+def _in_context(path: str, rules) -> bool:
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    excluded = False
+    for exclude, regex in rules:
+        if any(regex.match(p) for p in prefixes):
+            excluded = exclude
+    return not excluded
+
+
+def test_the_build_context_holds_what_the_dockerfile_copies(dockerfile):
+    from veil.paths import REPO_ROOT
+
+    rules = _dockerignore_rules()
+    for stage in dockerfile.stages:
+        for copy in (c for c in stage.all("COPY") if "from" not in c.flags):
+            for source in copy.value.split()[:-1]:
+                path = REPO_ROOT / source
+                files = [path] if path.is_file() else [f for f in path.rglob("*") if f.is_file()]
+                kept = [f for f in files if _in_context(f.relative_to(REPO_ROOT).as_posix(), rules)]
+                assert kept, f"line {copy.line}: nothing of {source} reaches the build context"
+
+
+@pytest.mark.parametrize("path", [
+    "tests/test_cli.py", "services/gateway/tests/test_api.py", "services/classifier/tests/integration/conftest.py",
+    "conftest.py", ".venv/bin/python", ".git/HEAD", "var/veil.sqlite3", "var/spool/inference/seg-1.jsonl",
+    "deployment/.env", "deployment/terraform/main.tf", "loadtests/plans/mixed.jmx", "services/x/__pycache__/a.pyc",
+    "veil/embedder/v1/embedder_pb2.py", "secrets/server.key", "services/gateway/job.sqlite3",
+])
+def test_tests_state_secrets_and_environments_stay_out_of_the_build_context(path):
+    assert not _in_context(path, _dockerignore_rules()), path
+
+
+@pytest.mark.parametrize("path", ["veil/config.py", "services/gateway/app.py", "services/embedder/server.py",
+                                  "proto/veil/embedder/v1/embedder.proto", "deployment/requirements/gpu.txt"])
+def test_the_code_and_requirements_are_in_the_build_context(path):
+    assert _in_context(path, _dockerignore_rules()), path
