@@ -87,13 +87,25 @@ resource "aws_ecs_task_definition" "service" {
     cpu_architecture        = "X86_64"
   }
 
-  # Scratch for VEIL_HOME and /tmp: the root file system is read-only.
-  volume {
-    name = "state"
-  }
+  # Scratch for VEIL_HOME and /tmp: the root file system is read-only. On EC2 a task-scoped
+  # Docker volume, which Docker fills from the image's folder with its owner (the non-root
+  # user must write there). Fargate's bind mounts are filled from the image's folder too
+  # (platform 1.4+); check the owner on a first Fargate deployment (deployment/README.md).
+  dynamic "volume" {
+    for_each = ["state", "tmp"]
 
-  volume {
-    name = "tmp"
+    content {
+      name = volume.value
+
+      dynamic "docker_volume_configuration" {
+        for_each = var.launch_type == "EC2" || each.value.gpu ? ["task"] : []
+
+        content {
+          scope  = docker_volume_configuration.value
+          driver = "local"
+        }
+      }
+    }
   }
 
   dynamic "volume" {
