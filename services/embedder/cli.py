@@ -30,6 +30,10 @@ def register(sub, group) -> None:
     p.add_argument("--zipf-s", type=float, default=DEFAULT_ZIPF_S, help="Zipf exponent of the stream")
     p.add_argument("--max-batch-size", type=int, help="server's VEIL_EMBEDDER_MAX_BATCH_SIZE (default: its own)")
     p.add_argument("--max-wait-ms", type=float, help="server's VEIL_EMBEDDER_MAX_WAIT_MS (default: its own)")
+    p.add_argument("--zipf-clients", type=int, default=0,
+                   help="clients for figure 4 (default: scaled by the predicted hit rate, see the README)")
+    p.add_argument("--sweep-wait", metavar="MS,MS,...",
+                   help="instead of the four figures, measure these VEIL_EMBEDDER_MAX_WAIT_MS values")
     p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     p.set_defaults(func=_bench)
 
@@ -41,8 +45,9 @@ def register(sub, group) -> None:
                         "(postgresql://... or sqlite:///...; table inference_records, oldest first)")
     p.add_argument("--limit", type=int, help="with --from-store: at most this many (oldest) texts")
     p.add_argument("--sizes", help="maxsizes to try, comma-separated (default: 1-2-5 steps up to every distinct phrase)")
-    p.add_argument("--tolerance", type=float, default=0.01,
-                   help="recommend the smallest size within this much hit rate of the best (default 0.01)")
+    p.add_argument("--tolerance", type=float, default=0.10,
+                   help="recommend the smallest size whose miss rate is at most (1 + this) x the best size's "
+                        "(default 0.10: at most 10%% more model work than the largest cache)")
     p.add_argument("--memory-budget-mb", type=float, default=1024, help="never recommend more memory than this")
     p.add_argument("--case-sensitive", action="store_true",
                    help="keys keep their case (for a cased model; the default model is uncased)")
@@ -110,8 +115,18 @@ def _bench(args: argparse.Namespace) -> int:
     if args.max_wait_ms is not None:
         env["VEIL_EMBEDDER_MAX_WAIT_MS"] = str(args.max_wait_ms)
     log_path = home() / "bench" / "embedder-server.log"
+    say = lambda line: print(line, flush=True)  # noqa: E731
+    if args.sweep_wait:
+        try:
+            waits = [float(x) for x in args.sweep_wait.split(",") if x.strip()]
+        except ValueError:
+            print("veil bench embedder: --sweep-wait must be comma-separated numbers", file=sys.stderr)
+            return 2
+        print(f"max-wait sweep: {len(waits)} server starts, {args.seconds:.0f}s of load each")
+        bench.sweep_wait(args.model, waits, args.seconds, log_path=log_path, say=say)
+        return 0
     fig = bench.run(args.model, sizes, args.clients, args.per_call, args.seconds, args.pool_size, args.zipf_s,
-                    server_env=env, log_path=log_path, say=lambda line: print(line, flush=True))
+                    server_env=env, log_path=log_path, say=say, zipf_clients=args.zipf_clients)
     print()
     print(bench.report(fig, args.per_call, args.clients, args.zipf_s, args.pool_size))
     if args.json:
@@ -151,9 +166,9 @@ def _cache_size(args: argparse.Namespace) -> int:
     print(f"phrase log: {source}: {report.requests:,} requests, {report.distinct:,} distinct phrases; "
           f"{report.bytes_per_entry:,.0f} bytes per cache entry (measured)")
     print(report.table())
-    print(f"recommended maxsize: {report.recommended.maxsize:,} (hit rate {report.recommended.hit_rate:.4f}, "
-          f"within {report.tolerance:.2f} of the best {report.best_hit_rate:.4f}; "
-          f"{report.recommended.memory_bytes / 2**20:.1f} MB)")
+    print(f"recommended maxsize: {report.recommended.maxsize:,} (hit rate {report.recommended.hit_rate:.4f}; "
+          f"miss rate {1 - report.recommended.hit_rate:.4f}, at most {1 + report.tolerance:.2f} x the best "
+          f"{1 - report.best_hit_rate:.4f}; {report.recommended.memory_bytes / 2**20:.1f} MB)")
     print(f"plot: {plot_path}")
     return 0
 

@@ -10,11 +10,11 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_METRICS_PORT = 9464
 DEFAULT_MAX_BATCH_SIZE = 64
 DEFAULT_MAX_WAIT_MS = 2.0
-DEFAULT_CACHE_MAXSIZE = 100_000
+DEFAULT_CACHE_MAXSIZE = 40_000
 DEFAULT_MAX_TEXTS = 1024
 DEFAULT_MAX_TEXT_CHARS = 4096
 DEFAULT_MAX_QUEUE = 16384
-DEFAULT_WORKERS = 64
+DEFAULT_WORKERS = 128
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 DEFAULT_GRACE_S = 20.0
 
@@ -39,7 +39,7 @@ SETTINGS = declare(
             "How long the first text of a batch waits for company when the model is idle. Under load "
             "batches fill while the model is busy, so this only adds latency to lone calls; 0 disables it."),
     Setting("VEIL_EMBEDDER_CACHE_MAXSIZE", DEFAULT_CACHE_MAXSIZE, non_negative_int,
-            "Vectors kept in the LRU cache (about 1.9 KB each for 384-d). Default from `veil cache size`; "
+            "Vectors kept in the LRU cache (about 1.8 KB each for 384-d, measured). Default from `veil cache size`; "
             "re-run it on your phrase log before changing it. 0 turns the cache off."),
     Setting("VEIL_EMBEDDER_MAX_TEXTS", DEFAULT_MAX_TEXTS, positive_int,
             "Most texts in one Embed call (INVALID_ARGUMENT beyond). The client splits larger lists."),
@@ -51,7 +51,8 @@ SETTINGS = declare(
             "Lower it to shed load sooner, raise it to absorb longer bursts."),
     Setting("VEIL_EMBEDDER_WORKERS", DEFAULT_WORKERS, positive_int,
             "gRPC handler threads, which is also the most concurrent calls (RESOURCE_EXHAUSTED beyond). "
-            "Threads waiting for the model use no CPU; raise this if clients see RESOURCE_EXHAUSTED."),
+            "A call waiting for the model holds a thread but no CPU; raise this if clients see "
+            "RESOURCE_EXHAUSTED while the queue (veil_embedder_queue_depth) is short."),
     Setting("VEIL_EMBEDDER_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES, positive_int,
             "Largest gRPC message received or sent. Must hold MAX_TEXTS texts of MAX_TEXT_CHARS."),
     Setting("VEIL_EMBEDDER_GRACE_S", DEFAULT_GRACE_S, non_negative_float,

@@ -2,8 +2,9 @@
 
 For each size it reports the hit rate, the memory the cache would hold (bytes per entry
 measured with tracemalloc on real keys and 384-d float32 rows) and the cost of a lookup
-(timed during the replay). The recommendation is the smallest size whose hit rate is within
-`tolerance` (absolute) of the best size tried, within the memory budget.
+(timed during the replay). The recommendation is the smallest size whose miss rate is at most
+(1 + tolerance) times the best size's, within the memory budget: misses are what costs model
+time, so "1 point of hit rate" means little at 95% and a lot at 50%.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Iterable, Sequence
 from services.embedder.cache import LRUCache
 from services.embedder.texts import normalise
 
-DEFAULT_TOLERANCE = 0.01
+DEFAULT_TOLERANCE = 0.10
 DEFAULT_MEMORY_BUDGET_MB = 1024
 DEFAULT_DIMENSION = 384
 _VERSION = "replay"  # every key carries the model version in the service; the replay mimics its shape
@@ -133,12 +134,17 @@ def size_cache(phrases: Iterable[str], sizes: Sequence[int] | None = None, toler
         hit_rate, ns = replay(keys, size)
         entries = min(size, distinct)
         results.append(SizeResult(size, hit_rate, entries, int(entries * per_entry), ns))
-    best = max(r.hit_rate for r in results)
-    budget = memory_budget_mb * 2**20
-    affordable = [r for r in results if r.memory_bytes <= budget] or results[:1]
-    good = [r for r in affordable if r.hit_rate >= best - tolerance]
-    recommended = good[0] if good else affordable[-1]
-    return SizingReport(len(keys), distinct, per_entry, results, recommended, best, tolerance)
+    recommended = recommend(results, tolerance, memory_budget_mb)
+    return SizingReport(len(keys), distinct, per_entry, results, recommended,
+                        max(r.hit_rate for r in results), tolerance)
+
+
+def recommend(results: Sequence[SizeResult], tolerance: float, memory_budget_mb: float) -> SizeResult:
+    """The smallest affordable size whose miss rate is at most (1 + tolerance) x the best one's."""
+    best_miss = 1 - max(r.hit_rate for r in results)
+    affordable = [r for r in results if r.memory_bytes <= memory_budget_mb * 2**20] or [results[0]]
+    good = [r for r in affordable if 1 - r.hit_rate <= best_miss * (1 + tolerance) + 1e-12]
+    return good[0] if good else affordable[-1]
 
 
 def plot(report: SizingReport, path: str | Path, title: str = "") -> Path:

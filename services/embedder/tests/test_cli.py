@@ -27,6 +27,15 @@ def test_sizing_replays_through_the_lru_and_finds_the_working_set():
     assert report.results[0].memory_bytes == int(10 * report.bytes_per_entry)
 
 
+def test_the_recommendation_weighs_miss_rates_because_misses_are_what_cost_model_time():
+    results = [sizing.SizeResult(n, h, n, n * 2000, 1000.0) for n, h in
+               [(1000, 0.90), (2000, 0.93), (5000, 0.946), (9000, 0.949), (20000, 0.95)]]
+    # Best miss rate 0.05; 10% more is 0.055: 0.946 (miss 0.054) is the smallest that qualifies.
+    assert sizing.recommend(results, 0.10, 1024).maxsize == 5000
+    assert sizing.recommend(results, 0.0, 1024).maxsize == 20000
+    assert sizing.recommend(results, 0.10, memory_budget_mb=5).maxsize == 2000
+
+
 def test_when_the_memory_budget_is_small_then_the_recommendation_stays_inside_it():
     phrases = [f"phrase {i % 300}" for i in range(3000)]
     report = sizing.size_cache(phrases, sizes=[10, 100, 300], memory_budget_mb=0.3)
