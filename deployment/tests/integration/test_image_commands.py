@@ -108,13 +108,7 @@ def test_the_classifier_image_command_starts_against_the_embedder_and_stops_clea
     assert proc.stop(grace=30) == 0, proc._tail()
 
 
-_GATEWAY_CONFIG_BUG = pytest.mark.xfail(
-    strict=True, reason="services/gateway/gunicorn.conf.py (gateway helper's) imports `config` at module level, "
-    "which gunicorn reads as its own `config` setting and refuses ('Invalid value for config'); import it "
-    "under another name. Once fixed this passes and the marker must go")
-
-
-@pytest.mark.parametrize("target", ["redactor", pytest.param("gateway", marks=_GATEWAY_CONFIG_BUG)])
+@pytest.mark.parametrize("target", ["redactor", "gateway"])
 def test_the_http_image_commands_start_pass_their_healthcheck_and_stop_cleanly(dockerfile, target, tmp_path):
     env = _image_env(dockerfile, target, tmp_path, VEIL_API_KEYS="team-a:k1")
     proc = _start(dockerfile, target, env, tmp_path / f"{target}.log")
