@@ -13,9 +13,11 @@ import shutil
 import tempfile
 
 from services.gateway import settings
-from veil import config, logs
+from veil import config as _config
+from veil import logs
 
-_cfg = config.load(config.COMMON + settings.SETTINGS)
+# (`config` is itself a gunicorn setting name: the module is imported under another.)
+_cfg = _config.load(_config.COMMON + settings.SETTINGS)
 
 bind = f"{_cfg.gateway_host}:{_cfg.gateway_port}"
 workers = _cfg.gateway_workers

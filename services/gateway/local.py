@@ -14,7 +14,6 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from services.gateway.pipeline.predict import Distribution
 from veil.clients.http import ServiceRejected
 
 _log = logging.getLogger(__name__)
@@ -47,45 +46,35 @@ class LocalRedactor:
         return True
 
 
-class LocalHeadModel:
-    """The registry's active head of `name` over the default embedding model, both loaded here."""
+class InProcessEmbedder:
+    """The default embedding model loaded in this process, with the embedder client's `embed` signature."""
 
-    def __init__(self, name: str = "phi-type", registry_root: str | Path | None = None, top_k: int = 4):
-        from services.classifier import registry
-        from services.classifier.heads import HeadCatalog
+    def __init__(self, handle: str | Path | None = None):
         from services.embedder.model import load_model
 
-        root = Path(registry_root) if registry_root else registry.default_root()
-        self.embedder = load_model()
-        self.head = HeadCatalog(root, [name]).active(name)
-        self.name = f"{name} {self.head.version} (local)"
-        self.top_k = top_k
-        mismatch = self.head.incompatibility({"model_name": self.embedder.name,
-                                              "model_version": self.embedder.version,
-                                              "dimension": self.embedder.dimension})
-        if mismatch:
-            raise RuntimeError(mismatch)
+        self.model = load_model(handle)
 
-    def __call__(self, phrases: Sequence[str]) -> list[Distribution]:
-        out: list[Distribution] = []
-        labels = self.head.labels
-        for start in range(0, len(phrases), _EMBED_BATCH):
-            vectors = self.embedder.embed(list(phrases[start:start + _EMBED_BATCH]))
-            probabilities = self.head.predict_proba(vectors)
-            best = np.argsort(-probabilities, axis=1)[:, :self.top_k]
-            out.extend({labels[j]: float(row[j]) for j in idx} for row, idx in zip(probabilities, best))
-        return out
+    def embed(self, texts: Sequence[str], expected_model_version: str | None = None):
+        from veil.clients.embedder import Embeddings, EmbedderVersionMismatch
+
+        if expected_model_version and expected_model_version != self.model.version:
+            raise EmbedderVersionMismatch(f"the model loaded here is version {self.model.version}, "
+                                          f"not {expected_model_version}")
+        parts = [self.model.embed(list(texts[i:i + _EMBED_BATCH])) for i in range(0, len(texts), _EMBED_BATCH)]
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.model.dimension), np.float32)
+        return Embeddings(vectors=vectors, model_name=self.model.name, model_version=self.model.version,
+                          cache_hits=0)
+
+    def info(self) -> dict[str, Any]:
+        return {"model_name": self.model.name, "model_version": self.model.version,
+                "dimension": self.model.dimension}
 
 
 def local_pipeline(cfg: Any, observe=None):
-    """The pipeline with every part in this process (for --local)."""
+    """The pipeline with every part in this process (for --local): redactor library, head, embedding model."""
     from services.gateway import wiring
-    from services.gateway.pipeline.deidentify import Pipeline
-    from services.gateway.pipeline.predict import PhraseModels
 
-    dl = LocalHeadModel(cfg.gateway_phi_model)
+    classifier = wiring.local_classifier(None, InProcessEmbedder(), (cfg.gateway_phi_model,))
     ml_model = wiring.load_ml_model() if cfg.gateway_use_ml_model else None
-    ml = wiring.sklearn_model(ml_model) if ml_model is not None else None
-    models = PhraseModels(dl=dl, ml=ml, ml_weight=cfg.gateway_ml_weight if ml else 0.0, dl_name=dl.name,
-                          ml_name="phi-type-ml" if ml else "")
-    return Pipeline(LocalRedactor(), models, wiring.options_from(cfg), observe=observe)
+    return wiring.build_pipeline(cfg, redactor=LocalRedactor(), classifier=classifier, ml_model=ml_model,
+                                 observe=observe)

@@ -243,7 +243,8 @@ class Pipeline:
                 "candidate_phrases": sum(len(pp.candidates) for pp in doc.prepared),
                 "distinct_phrases": distinct_phrases,
             },
-            "models": {"dl": self.models.dl_name or None, "ml": self.models.ml_name or None},
+            "models": {"dl": self.models.dl_name or None, "dl_version": getattr(self.models.dl, "version", None),
+                       "ml": self.models.ml_name or None, "ml_version": getattr(self.models.ml, "version", None)},
             "entities": [_public(e, by_index, boxes.get(span_of.get(id(e)))) for e in findings.entities]
             + [_public(e, by_index) for e in repaired],
             "review": [_public(e, by_index) for e in findings.review],
