@@ -78,3 +78,10 @@ def test_the_launcher_is_compiled_when_missing_and_again_when_its_source_is_newe
     os.utime(source, (first + 10, first + 10))
     runner.build_launcher(Path("/usr/share/jmeter"), source, build)
     assert compiled.stat().st_mtime > first
+
+
+@pytest.mark.parametrize("name, value", [("duration", "8.0"), ("threads", "four"), ("loops", "-1")])
+def test_properties_jmeter_reads_as_integers_must_be_whole_numbers(tmp_path, name, value):
+    never = runner.JMeter(("/bin/false",), "must not run")
+    with pytest.raises(ValueError, match=f"{name}="):
+        runner.run("classify-batch1", {name: value}, tmp_path / "run", jmeter=never)

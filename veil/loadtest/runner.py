@@ -40,6 +40,10 @@ DEFAULT_RESPONSE_TIMEOUT_MS = 60_000
 # timeout) and the JVM needs a few seconds to start and to write the JTL.
 _GRACE_S = 30.0
 
+# Plan properties JMeter parses as integers (counts, seconds, milliseconds).
+_INTEGER_PROPERTIES = ("port", "threads", "rampup", "duration", "loops", "threads_b32", "threads_deid", "think_ms",
+                       "poll_ms", "poll_max", "connect_timeout_ms", "response_timeout_ms")
+
 _RUN_PROPERTIES = {
     # No UDP shutdown listener: it binds every interface and collides between parallel runs.
     "jmeterengine.nongui.port": "0",
@@ -175,6 +179,10 @@ def run(plan: str | Path, properties: Mapping[str, str], folder: Path, *, jmeter
     """Runs `plan` in non-GUI mode and summarises its JTL; never talks to anything but loopback."""
     plan_path = resolve_plan(str(plan))
     props = {k: str(v) for k, v in properties.items()}
+    for name in _INTEGER_PROPERTIES:
+        # JMeter reads "8.0" seconds as no duration at all: refuse it here, with the name.
+        if name in props and not props[name].isdigit():
+            raise ValueError(f"property {name}={props[name]!r} must be a whole number >= 0")
     host = props.setdefault("host", "127.0.0.1")
     if not is_loopback(host):
         raise NotLoopback(f"host={host!r}: load tests target this machine only (127.0.0.1, ::1 or localhost); "

@@ -34,8 +34,8 @@ DEFAULT_WORKERS = (1, 2, 3)
 DEFAULT_THREADS = (2, 8)
 DEFAULT_MAX_BATCH_SIZES = (64,)
 DEFAULT_MAX_WAIT_MS = (2.0,)
-DEFAULT_USERS = (2, 8, 24)
-DEFAULT_STEP_SECONDS = 15
+DEFAULT_USERS = (1, 4, 16)
+DEFAULT_STEP_SECONDS = 10
 DEFAULT_WARMUP_SECONDS = 8
 DEFAULT_OBJECTIVE_MS = 100.0
 DEFAULT_PERCENTILE = 95
@@ -47,6 +47,10 @@ CAPACITY_TOLERANCE = 0.05
 # Left out of each step's figures: the ramp-up of its users.
 _STEP_RAMPUP_S = 1
 _STEP_SKIP_S = 2.0
+# JMeter's clock starts with its threads, but their first request waits for the HTTP client to
+# initialise (seconds on a busy machine); runs last this much longer so a step measures its
+# full --step-seconds.
+_JMETER_INIT_S = 3
 # A hung request fails the step quickly instead of holding it up.
 _RESPONSE_TIMEOUT_MS = 10_000
 _START_TIMEOUT_S = 240.0
@@ -273,6 +277,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=DEFAULT_MODEL, help=f"classifier head (default: {DEFAULT_MODEL})")
     p.add_argument("--registry", type=Path, default=None,
                    help="model registry (default: VEIL_MODEL_REGISTRY or $VEIL_HOME/registry)")
+    p.add_argument("--untrained-head", action="store_true",
+                   help="no trained model at hand (a fresh instance type): serve a head built from the model's "
+                        "training config (services/classifier/training/configs/<model>.yaml) with untrained weights, "
+                        "published into the sweep's own registry. Serving cost depends on the architecture, not on "
+                        "the weights; the predictions are meaningless")
     p.add_argument("--out", type=Path, default=None,
                    help="sweep folder (default: $VEIL_HOME/loadtest/sizing/<time>)")
     p.add_argument("--plot", type=Path, default=None, help="also copy the PNG plot here")
@@ -286,8 +295,10 @@ def _csv(values: Iterable) -> str:
 def estimate_seconds(points: Sequence[Point], users: Sequence[int], step_s: int, warmup_s: int) -> float:
     """Upper bound of a sweep's duration: starts, warm-ups and every step (early stops make it shorter)."""
     embedders = len({p.embedder for p in points})
-    per_step = step_s + _STEP_RAMPUP_S + 5  # JMeter's JVM start and JTL writing
-    return embedders * 30 + len(points) * (25 + warmup_s + 5 + len(users) * per_step)
+    jvm = 3  # JMeter's JVM start and JTL writing
+    per_step = jvm + _JMETER_INIT_S + _STEP_SKIP_S + step_s
+    # A classifier start imports TensorFlow in every worker: ~20-40 s on two busy cores.
+    return embedders * 30 + len(points) * (30 + jvm + _JMETER_INIT_S + warmup_s + len(users) * per_step)
 
 
 def _validate(args: argparse.Namespace) -> str | None:
@@ -300,7 +311,7 @@ def _validate(args: argparse.Namespace) -> str | None:
     if args.step_seconds < 3 or args.warmup < 0 or args.objective_ms <= 0:
         return "--step-seconds must be >= 3, --warmup >= 0 and --objective-ms > 0"
     if list(args.users) != sorted(set(args.users)):
-        return "--users must rise: e.g. 2,8,24"
+        return "--users must rise: e.g. 1,4,16"
     return None
 
 
@@ -322,8 +333,13 @@ def main(args: argparse.Namespace) -> int:
     from veil import paths
     from veil.loadtest import runner, settings
 
-    registry_root = _registry_root(args.registry)
-    missing = _check_model(registry_root, args.model)
+    folder = args.out or paths.home() / "loadtest" / "sizing" / time.strftime("%Y%m%dT%H%M%S")
+    if args.untrained_head:
+        registry_root = folder / "registry"
+        missing = _check_untrained(args.model)
+    else:
+        registry_root = _registry_root(args.registry)
+        missing = _check_model(registry_root, args.model)
     if missing:
         print(f"veil loadtest size: {missing}", file=sys.stderr)
         return 2
@@ -332,9 +348,8 @@ def main(args: argparse.Namespace) -> int:
     except runner.JMeterNotFound as exc:
         print(f"veil loadtest size: {exc}", file=sys.stderr)
         return 2
-    folder = args.out or paths.home() / "loadtest" / "sizing" / time.strftime("%Y%m%dT%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
-    stack = Stack(folder, registry_root, args.model)
+    stack = Stack(folder, registry_root, args.model, untrained_head=args.untrained_head)
     load = JMeterLoad(folder, jmeter, args.plan, args.model, args.step_seconds)
     started = time.monotonic()
     results = sweep(points, args.users, stack, load, objective_ms=args.objective_ms, percentile=args.percentile,
@@ -385,10 +400,12 @@ def _write_outputs(folder: Path, results: Sequence[PointResult], args: argparse.
                 out.writerow([r.point.workers, r.point.threads, r.point.max_batch_size, r.point.max_wait_ms, s.users,
                               s.count, round(s.throughput, 2), s.p50_ms, s.p90_ms, s.p95_ms, s.p99_ms,
                               round(s.error_rate, 4)])
-    (folder / "sizing.md").write_text(table + "\n\n" + describe_best(best, args.objective_ms, args.percentile, args.max_error_rate) + "\n")
+    best_line = describe_best(best, args.objective_ms, args.percentile, args.max_error_rate)
+    (folder / "sizing.md").write_text(f"{table}\n\n{best_line}\n")
     (folder / "sizing.json").write_text(json.dumps({
         "machine": machine(), "plan": args.plan, "objective_ms": args.objective_ms, "percentile": args.percentile,
         "step_seconds": args.step_seconds, "warmup_s": args.warmup, "minutes": round(took / 60, 2),
+        "untrained_head": bool(args.untrained_head),
         "best": asdict(best.point) if best else None,
         "points": [{"point": asdict(r.point), "error": r.error, "steps": [
             {k: v for k, v in asdict(s).items() if k != "point"} for s in r.steps]} for r in results],
@@ -443,17 +460,62 @@ def _check_model(root: Path, model: str) -> str | None:
 
     if registry.active_version(root, model) is None:
         return (f"no active version of model {model!r} in the registry {root}: publish one first "
-                "(`veil train`, see services/classifier/README.md) or point --registry at a registry that has it")
+                "(`veil train`, see services/classifier/README.md), point --registry at a registry that has it, "
+                "or size with --untrained-head")
     return None
+
+
+def _untrained_labels(model: str) -> list[str] | None:
+    """The label set of a model the training package knows how to build, for --untrained-head."""
+    if model == "phi-type":
+        from services.classifier.training import phi_data
+
+        return list(phi_data.LABELS)
+    if model == "general-phrases":
+        from services.classifier.training import phrase_data
+
+        return list(phrase_data.classes())
+    return None
+
+
+def _check_untrained(model: str) -> str | None:
+    from services.classifier.training import config as training_config
+
+    if _untrained_labels(model) is None or not training_config.resolve(model).exists():
+        return f"--untrained-head knows phi-type and general-phrases, not {model!r}; publish a trained head instead"
+    return None
+
+
+def publish_untrained_head(root: Path, model: str, embedder_info: dict) -> str:
+    """Publishes a head of `model`'s configured architecture with untrained weights; returns its version.
+
+    The head fits the running embedder (name, version, dimension), so the classifier serves it
+    exactly as it would a trained one: same layers, same cost, meaningless answers.
+    """
+    from services.classifier import registry
+    from services.classifier.training import config as training_config
+    from services.classifier.training import models
+
+    labels = _untrained_labels(model)
+    cfg = training_config.load(training_config.resolve(model))
+    head = models.build(cfg.model, int(embedder_info["dimension"]), len(labels))
+    version = "untrained-" + time.strftime("%Y%m%dT%H%M%S")
+    registry.publish(root, model, version, head=head, labels=labels, report={"note": "untrained: sizing only"},
+                     metadata={"embedder_model": embedder_info["model_name"],
+                               "embedder_version": embedder_info["model_version"],
+                               "dimension": int(embedder_info["dimension"]), "untrained": True,
+                               "architecture": models.architecture_id(cfg.model)})
+    return version
 
 
 class Stack:
     """The embedder and the classifier, started per point with the images' start commands."""
 
-    def __init__(self, folder: Path, registry_root: Path, model: str):
+    def __init__(self, folder: Path, registry_root: Path, model: str, untrained_head: bool = False):
         self.folder = folder
         self.registry_root = registry_root
         self.model = model
+        self.untrained_head = untrained_head
         self.embedder = None
         self.embedder_settings: tuple[int, float] | None = None
         self.embedder_address = ""
@@ -479,6 +541,8 @@ class Stack:
                                      interval=0.5)
             self.embedder_settings = point.embedder
             self.embedder_address = address
+            if self.untrained_head:
+                self._ensure_head(address)
         self._runs += 1
         port = procs.free_port()
         env = {"VEIL_CLASSIFIER_HOST": "127.0.0.1", "VEIL_CLASSIFIER_PORT": str(port),
@@ -494,6 +558,20 @@ class Stack:
         self.classifier.wait_ready(procs.http_ready(f"http://127.0.0.1:{port}/readyz", timeout=2.0),
                                    timeout=_START_TIMEOUT_S, interval=0.5)
         return port
+
+    def _ensure_head(self, address: str) -> None:
+        from services.classifier import registry
+        from veil.clients.embedder import EmbedderClient
+
+        if registry.active_version(self.registry_root, self.model) is not None:
+            return
+        client = EmbedderClient(address)
+        try:
+            info = client.info()
+        finally:
+            client.close()
+        version = publish_untrained_head(self.registry_root, self.model, info)
+        _log.info("published untrained %s %s for sizing", self.model, version)
 
     def stop_classifier(self) -> None:
         if self.classifier is not None:
@@ -539,7 +617,8 @@ class JMeterLoad:
 
         samples_csv = self._samples()
         props = {"host": "127.0.0.1", "port": port, "threads": users, "rampup": _STEP_RAMPUP_S,
-                 "duration": seconds, "loops": 1_000_000, "path": f"/v1/models/{self.model}/predict",
+                 "duration": math.ceil(seconds + skip_s + _JMETER_INIT_S), "loops": 1_000_000,
+                 "path": f"/v1/models/{self.model}/predict",
                  "model": self.model, "samples": samples_csv, "response_timeout_ms": _RESPONSE_TIMEOUT_MS}
         result = runner.run(self.plan, props, self.folder / "runs" / name, jmeter=self.jmeter, warmup_s=skip_s)
         samples_csv.unlink(missing_ok=True)
