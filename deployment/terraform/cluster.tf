@@ -86,8 +86,9 @@ resource "aws_launch_template" "cpu" {
     ebs {
       volume_size = 60
       volume_type = "gp3"
-      encrypted   = true
-      kms_key_id  = aws_kms_key.veil.arn
+      # The AWS-managed EBS key: a customer key would also have to be granted to the Auto
+      # Scaling service-linked role, or instances fail to launch. The volumes hold no PHI.
+      encrypted = true
     }
   }
 
@@ -191,8 +192,9 @@ resource "aws_launch_template" "gpu" {
     ebs {
       volume_size = 100
       volume_type = "gp3"
-      encrypted   = true
-      kms_key_id  = aws_kms_key.veil.arn
+      # The AWS-managed EBS key: a customer key would also have to be granted to the Auto
+      # Scaling service-linked role, or instances fail to launch. The volumes hold no PHI.
+      encrypted = true
     }
   }
 

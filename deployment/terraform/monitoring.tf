@@ -89,7 +89,7 @@ resource "aws_cloudwatch_metric_alarm" "target_5xx" {
 
   metric_query {
     id          = "rate"
-    expression  = "100 * errors / MAX([requests, 1])"
+    expression  = "IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)"
     label       = "5xx %"
     return_data = true
   }

@@ -153,6 +153,25 @@ resource "aws_vpc_security_group_ingress_rule" "efs" {
   to_port                      = 2049
 }
 
+# On EC2, the ECS agent may mount EFS from the instance's network: allow that path too.
+resource "aws_vpc_security_group_ingress_rule" "efs_from_instances" {
+  security_group_id            = aws_security_group.efs.id
+  description                  = "NFS from the container instances (ECS agent mounts)"
+  referenced_security_group_id = aws_security_group.instances.id
+  ip_protocol                  = "tcp"
+  from_port                    = 2049
+  to_port                      = 2049
+}
+
+resource "aws_vpc_security_group_egress_rule" "instances_efs" {
+  security_group_id            = aws_security_group.instances.id
+  description                  = "Container instances to the shared EFS file system (NFS)"
+  referenced_security_group_id = aws_security_group.efs.id
+  ip_protocol                  = "tcp"
+  from_port                    = 2049
+  to_port                      = 2049
+}
+
 resource "aws_security_group" "instances" {
   name        = "${local.prefix}-instances"
   description = "Veil ECS container instances: no inbound; the ECS agent and image pulls over HTTPS"

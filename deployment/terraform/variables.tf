@@ -33,7 +33,7 @@ variable "vpc_id" {
 }
 
 variable "private_subnet_ids" {
-  description = "Private subnets (at least two AZs) for the tasks, the EC2 instances and EFS. They need a NAT gateway or VPC endpoints for ECR, Secrets Manager, CloudWatch Logs and EFS."
+  description = "Private subnets, one per availability zone (at least two), for the tasks, the EC2 instances and the EFS mount targets. They need a NAT gateway or VPC endpoints for ECR, Secrets Manager, CloudWatch Logs and EFS."
   type        = list(string)
 }
 

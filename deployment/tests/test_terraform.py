@@ -194,10 +194,16 @@ def test_containers_run_read_only_as_the_images_user_with_no_capabilities(terraf
     assert 'drop = ["ALL"]' in text
 
 
-def test_the_readme_documents_every_variable_and_output(terraform):
+def test_the_readme_documents_every_variable_and_output_as_the_blocks_describe_them(terraform):
+    import subprocess
+    import sys
+
     from veil.paths import REPO_ROOT
 
     readme = (REPO_ROOT / "deployment" / "README.md").read_text()
     missing = [f"{kind} {name}" for kind in ("variable", "output") for name in terraform.blocks(kind)
                if f"| `{name}` |" not in readme]
     assert not missing, f"deployment/README.md's Terraform reference lacks: {missing}"
+    check = subprocess.run([sys.executable, "deployment/tools/terraform_docs.py", "--check"], cwd=REPO_ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stderr
