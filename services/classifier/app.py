@@ -1,0 +1,216 @@
+"""The classifier's Flask application: model listing, prediction and rollback over the head catalog.
+
+Handlers only parse, call `Classifier`/`HeadCatalog`, and serialise. Run it with
+`gunicorn -c services/classifier/gunicorn.conf.py "services.classifier.app:create_app()"`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hmac
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, Response, g, jsonify, request
+
+from services.classifier import registry, settings
+from services.classifier.heads import HeadCatalog, ModelNotFound, ModelUnavailable
+from services.classifier.metrics import ClassifierMetrics
+from services.classifier.predictor import Classifier
+from services.classifier.validation import InvalidRequest, Limits, parse_predict, parse_rollback
+from veil import logs, web
+from veil.clients.embedder import EmbedderClient, EmbedderError, EmbedderUnavailable
+from veil.paths import home
+from veil.stores.db import Database
+from veil.stores.inference import InferenceRecorder, InferenceStore
+from veil.stores.spool import Spool
+
+SERVICE = "classifier"
+EXTENSION = "veil_classifier"
+CALLER_HEADER = "X-Veil-Caller"
+_ANONYMOUS = "anonymous"
+_MAX_CALLER = 64
+_log = logging.getLogger(__name__)
+
+
+class ClassifierService:
+    """Everything one process holds: settings, heads, the embedder client and the inference recorder."""
+
+    def __init__(self, cfg: Any, embedder: Any, catalog: HeadCatalog, recorder: InferenceRecorder | None,
+                 metrics: ClassifierMetrics):
+        self.cfg = cfg
+        self.embedder = embedder
+        self.catalog = catalog
+        self.recorder = recorder
+        self.metrics = metrics
+        self.classifier = Classifier(catalog, embedder, recorder, metrics)
+        self.limits = Limits(max_texts=cfg.classifier_max_texts, max_text_chars=cfg.classifier_max_text_chars)
+        self._closed = False
+
+    def check_embedder(self) -> bool:
+        """Asks the embedder what it serves and checks every loaded head against it."""
+        try:
+            info = self.embedder.info()
+        except EmbedderError as exc:
+            _log.warning("embedder not reachable yet (%s)", type(exc).__name__)
+            return False
+        self.catalog.set_embedder_info(info)
+        return True
+
+    def ready(self) -> dict[str, bool]:
+        names = self.catalog.names()
+        heads_ok = bool(names)
+        for name in names:
+            try:
+                self.catalog.active(name)
+            except (ModelNotFound, ModelUnavailable):
+                heads_ok = False
+        return {"embedder": self.check_embedder(), "models": heads_ok}
+
+    def close(self) -> None:
+        """Flushes queued records (to the database, else the spool) and closes the channel. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.recorder is not None:
+            self.recorder.close(timeout=max(1.0, self.cfg.classifier_graceful_timeout / 2))
+        close = getattr(self.embedder, "close", None)
+        if close:
+            close()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The app factory. `test_config` overrides settings by key (e.g. model_registry) and may inject
+    `embedder` (a client object) and `metrics_registry` (a prometheus CollectorRegistry)."""
+    overrides = dict(test_config or {})
+    embedder = overrides.pop("embedder", None)
+    prometheus_registry = overrides.pop("metrics_registry", None)
+    testing = bool(overrides.pop("TESTING", False))
+    cfg = settings.load(overrides)
+
+    app = Flask(__name__)
+    app.config.update(TESTING=testing, MAX_CONTENT_LENGTH=cfg.classifier_max_body_bytes)
+    root = Path(cfg.model_registry) if cfg.model_registry else registry.default_root()
+
+    if embedder is None:
+        # Lazy: the channel opens on the first call, in whichever (forked) worker makes it.
+        embedder = EmbedderClient(address=cfg.embedder_address, timeout=cfg.classifier_embedder_timeout,
+                                  tls_ca=cfg.embedder_tls_ca)
+    catalog = HeadCatalog(root, cfg.classifier_models)
+    service_holder: dict[str, ClassifierService] = {}
+    prometheus_registry = web.install(app, SERVICE, ready_check=lambda: service_holder["service"].ready(),
+                                      registry=prometheus_registry)
+    metrics = ClassifierMetrics(prometheus_registry)
+    recorder = _recorder(cfg, metrics)
+    service = ClassifierService(cfg, embedder, catalog, recorder, metrics)
+    service_holder["service"] = service
+    app.extensions[EXTENSION] = service
+
+    failures = catalog.load_all()
+    _log.info("classifier serving %d model(s) from %s (%d unavailable)", len(catalog.names()) - len(failures),
+              root, len(failures))
+    # Tell about heads that do not fit the embedder at start, without holding the start up for it.
+    threading.Thread(target=service.check_embedder, name="embedder-check", daemon=True).start()
+    atexit.register(service.close)
+
+    _routes(app, service)
+    return app
+
+
+def _recorder(cfg: Any, metrics: ClassifierMetrics) -> InferenceRecorder:
+    database = Database.from_url(cfg.database_url or None)
+    spool_dir = Path(cfg.inference_spool_dir) if cfg.inference_spool_dir else home() / "spool" / "inference"
+    spool = Spool(spool_dir, max_bytes=cfg.inference_spool_max_mb * 1024 * 1024)
+    return InferenceRecorder(InferenceStore(database), spool, batch_size=cfg.inference_batch_size,
+                             flush_interval=cfg.inference_flush_seconds, queue_size=cfg.inference_queue_size,
+                             retry_interval=cfg.inference_retry_seconds, metrics=metrics).start()
+
+
+def _routes(app: Flask, service: ClassifierService) -> None:
+    keys: dict[str, str] = dict(service.cfg.classifier_api_keys)
+
+    @app.before_request
+    def _authenticate() -> None:
+        if not request.path.startswith("/v1/"):
+            return
+        g.caller = _caller(keys)
+
+    @app.errorhandler(InvalidRequest)
+    def _invalid(exc: InvalidRequest) -> Response:
+        title = "Payload too large" if exc.status == 413 else "Invalid request"
+        extra = {"pointer": exc.pointer} if exc.pointer else {}
+        return web.problem_response(web.Problem(exc.status, title, exc.detail, code=exc.code, **extra))
+
+    @app.errorhandler(ModelNotFound)
+    def _not_found(exc: ModelNotFound) -> Response:
+        return web.problem_response(web.Problem(404, "Unknown model", str(exc), code="unknown_model"))
+
+    @app.errorhandler(ModelUnavailable)
+    def _unavailable(exc: ModelUnavailable) -> Response:
+        return web.problem_response(web.Problem(409, "Model unavailable", str(exc), code="model_unavailable"))
+
+    @app.errorhandler(registry.UnknownVersion)
+    def _unknown_version(exc: registry.UnknownVersion) -> Response:
+        return web.problem_response(web.Problem(404, "Unknown version", str(exc), code="unknown_version"))
+
+    @app.errorhandler(registry.RegistryError)
+    def _registry(exc: registry.RegistryError) -> Response:
+        return web.problem_response(web.Problem(409, "Cannot switch versions", str(exc), code="rollback_impossible"))
+
+    @app.errorhandler(EmbedderError)
+    def _embedder(exc: EmbedderError) -> Response:
+        retry_after = str(service.cfg.classifier_retry_after)
+        unavailable = isinstance(exc, EmbedderUnavailable)
+        _log.warning("embedder call failed (%s); answering 503", type(exc).__name__)
+        return web.problem_response(web.Problem(
+            503, "Embedder unavailable",
+            "the embedding service is unreachable or overloaded; retry after the Retry-After seconds"
+            if unavailable else "the embedding service failed; retry after the Retry-After seconds",
+            code="embedder_unavailable" if unavailable else "embedder_error",
+            headers={"Retry-After": retry_after}))
+
+    @app.get("/v1/models")
+    def list_models() -> Response:
+        return jsonify(models=[service.catalog.describe(name) for name in service.catalog.names()])
+
+    @app.get("/v1/models/<name>/versions")
+    def list_versions(name: str) -> Response:
+        versions = service.catalog.versions(name)
+        active = next((v["version"] for v in versions if v["active"]), None)
+        return jsonify(model=name, active_version=active, versions=versions)
+
+    @app.post("/v1/models/<name>/predict")
+    def predict(name: str) -> Response:
+        body = web.json_body(max_bytes=service.cfg.classifier_max_body_bytes)
+        req = parse_predict(body, service.limits)
+        result = service.classifier.predict(name, req.texts, req.top_k, caller=g.caller,
+                                            request_id=logs.current_request_id() or "")
+        return jsonify(result)
+
+    @app.post("/v1/models/<name>/rollback")
+    def rollback(name: str) -> Response:
+        body = web.json_body(max_bytes=64 * 1024) if request.get_data(cache=True).strip() else None
+        version = parse_rollback(body)
+        before, now = service.catalog.rollback(name, version)
+        _log.info("model %s rolled back from %s to %s by %s", name, before, now, g.caller)
+        return jsonify(model=name, previous_version=before, active_version=now)
+
+
+def _caller(keys: dict[str, str]) -> str:
+    """The calling team: from its key when keys are configured (else 401), else from X-Veil-Caller."""
+    if keys:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() == "bearer" and token:
+            for key, team in keys.items():
+                if hmac.compare_digest(key.encode(), token.encode()):
+                    return team
+        raise web.Problem(401, "Unauthorized", "send 'Authorization: Bearer <key>' with your team's key",
+                          code="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="veil"'})
+    caller = request.headers.get(CALLER_HEADER, "").strip()
+    if caller and len(caller) <= _MAX_CALLER and caller.isascii() and caller.isprintable():
+        return caller
+    return _ANONYMOUS

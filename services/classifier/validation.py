@@ -1,0 +1,101 @@
+"""Checks of predict and rollback bodies; every error names the offending item (a JSON pointer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class InvalidRequest(ValueError):
+    """The caller sent something we cannot classify; `status` is 400 or 413, `pointer` names the item."""
+
+    def __init__(self, detail: str, *, code: str, pointer: str = "", status: int = 400):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+        self.pointer = pointer
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_texts: int
+    max_text_chars: int
+
+
+@dataclass(frozen=True)
+class PredictRequest:
+    texts: list[str]
+    top_k: int | None
+
+
+_KIND = {dict: "an object", list: "an array", bool: "a boolean", int: "a number", float: "a number",
+         type(None): "null"}
+
+
+def _kind(value: Any) -> str:
+    return _KIND.get(type(value), type(value).__name__)
+
+
+def parse_predict(body: Any, limits: Limits) -> PredictRequest:
+    """{"texts": [str, ...], "top_k"?: int} -> PredictRequest, or InvalidRequest naming what is wrong."""
+    if not isinstance(body, dict):
+        raise InvalidRequest(f'the body must be a JSON object like {{"texts": ["..."]}}, not {_kind(body)}',
+                             code="invalid_body", pointer="")
+    if "texts" not in body:
+        raise InvalidRequest('"texts" is required: a list of strings to classify', code="missing_texts",
+                             pointer="/texts")
+    texts = body["texts"]
+    if not isinstance(texts, list):
+        raise InvalidRequest(f'"texts" must be a list of strings, not {_kind(texts)}', code="invalid_texts",
+                             pointer="/texts")
+    if not texts:
+        raise InvalidRequest('"texts" is empty: send at least one text', code="empty_texts", pointer="/texts")
+    if len(texts) > limits.max_texts:
+        raise InvalidRequest(f'"texts" has {len(texts)} items; at most {limits.max_texts} per request',
+                             code="too_many_texts", pointer="/texts", status=413)
+    for i, text in enumerate(texts):
+        _check_text(i, text, limits)
+    top_k = body.get("top_k")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise InvalidRequest(f'"top_k" must be a positive integer, not {top_k!r}', code="invalid_top_k",
+                             pointer="/top_k")
+    return PredictRequest(texts=texts, top_k=top_k)
+
+
+def _check_text(i: int, text: Any, limits: Limits) -> None:
+    pointer = f"/texts/{i}"
+    if not isinstance(text, str):
+        raise InvalidRequest(f"texts[{i}] is {_kind(text)}; every item must be a string", code="not_a_string",
+                             pointer=pointer)
+    if not text.strip():
+        raise InvalidRequest(f"texts[{i}] is empty or only whitespace", code="empty_text", pointer=pointer)
+    if len(text) > limits.max_text_chars:
+        raise InvalidRequest(f"texts[{i}] has {len(text)} characters; at most {limits.max_text_chars}",
+                             code="text_too_long", pointer=pointer)
+    if "\x00" in text:
+        # PostgreSQL text cannot hold NUL, and no phrase needs one.
+        raise InvalidRequest(f"texts[{i}] contains a NUL character", code="invalid_character", pointer=pointer)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequest(f"texts[{i}] is not valid Unicode (it contains an unpaired surrogate)",
+                             code="invalid_character", pointer=pointer) from None
+
+
+def check_top_k(top_k: int | None, n_labels: int) -> None:
+    if top_k is not None and top_k > n_labels:
+        raise InvalidRequest(f'"top_k" is {top_k} but the model has only {n_labels} labels', code="invalid_top_k",
+                             pointer="/top_k")
+
+
+def parse_rollback(body: Any) -> str | None:
+    """{} or {"version": "v3"} -> the version asked for, or None for 'the previous one'."""
+    if body is None:
+        return None
+    if not isinstance(body, dict):
+        raise InvalidRequest(f"the body must be a JSON object, not {_kind(body)}", code="invalid_body")
+    version = body.get("version")
+    if version is not None and (not isinstance(version, str) or not version.strip()):
+        raise InvalidRequest('"version" must be a non-empty string', code="invalid_version", pointer="/version")
+    return version
