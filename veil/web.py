@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Any, Callable
 
@@ -71,6 +72,9 @@ def json_body(max_bytes: int | None = None) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(400, "Malformed JSON", f"the body is not valid JSON: {exc}", code="malformed_json") from None
+    except RecursionError:
+        # "[[[[..." thousands deep: the parser gives up; it is still the caller's bad input.
+        raise Problem(400, "Malformed JSON", "the body is nested too deeply", code="malformed_json") from None
 
 
 def install(
@@ -143,9 +147,20 @@ def install(
 
     @app.get("/metrics")
     def _metrics() -> Response:
-        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_scrape_registry(registry)), mimetype=CONTENT_TYPE_LATEST)
 
     return registry
+
+
+def _scrape_registry(registry: CollectorRegistry) -> CollectorRegistry:
+    """Under gunicorn with PROMETHEUS_MULTIPROC_DIR set, every worker's values, not only this worker's."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return registry
+    from prometheus_client import multiprocess
+
+    scrape = CollectorRegistry()
+    multiprocess.MultiProcessCollector(scrape)
+    return scrape
 
 
 def metric(registry: CollectorRegistry, kind: type, name: str, doc: str, labels: list[str] | None = None,
