@@ -1,0 +1,1 @@
+"""The redactor: PDF extraction (paragraphs, headings, blobs), true redaction, scrubbing and verification."""

@@ -1,0 +1,136 @@
+"""Opening untrusted PDFs: the checks every document passes first, MuPDF's errors as DocumentErrors, text flags.
+
+A document is refused, with its own error code, when it is not a PDF, cannot be parsed,
+is encrypted, has no pages, is over the byte or page limit, or has pages that are images
+of text (they need OCR: text the extractor cannot see cannot be redacted, so such a
+document is never passed as clean).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Iterator
+
+import pymupdf
+
+from services.redactor import errors
+from services.redactor.limits import Limits
+
+_log = logging.getLogger(__name__)
+
+# The PDF header may follow some junk, but only within the first 1024 bytes (as readers allow).
+_HEADER_WINDOW = 1024
+
+# Ligatures are expanded (ﬁ -> fi) so text is found and classified as a reader reads it;
+# whitespace is kept so words stay apart. No MEDIABOX_CLIP: text placed outside the visible
+# page is still in the file, so it is extracted, redacted and verified like any other.
+# ActualText (marked-content replacement text) is ignored: the glyphs drawn are what can be
+# located and removed; the replacement strings themselves are stripped by the scrub.
+EXTRACT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_IGNORE_ACTUALTEXT
+SEARCH_FLAGS = EXTRACT_FLAGS | pymupdf.TEXT_DEHYPHENATE
+EVERYWHERE = pymupdf.Rect(-1e7, -1e7, 1e7, 1e7)
+
+# A page is an image of text when it has (almost) no text but images cover it.
+_OCR_TEXT_CHARS = 200
+_OCR_IMAGE_COVERAGE = 0.5
+_OCR_MIN_IMAGE_COVERAGE = 0.01
+
+pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF's repair chatter would bypass our JSON logs
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+# PyMuPDF is not thread-safe: one document at a time per process. Its work holds the GIL
+# anyway, so processes (gunicorn workers, Dask processes), not threads, add throughput.
+LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def mupdf_errors(stage: str) -> Iterator[None]:
+    """MuPDF failing on the document's content (a broken stream, a bad object) is a corrupt PDF, not a 500."""
+    try:
+        yield
+    except (pymupdf.mupdf.FzErrorBase, pymupdf.FileDataError) as exc:
+        _log.info("MuPDF failed during %s: %s", stage, type(exc).__name__)
+        raise errors.DocumentError(errors.CORRUPT, f"the PDF is damaged and could not be read ({stage})") from None
+
+
+def open_pdf(data: bytes, limits: Limits) -> pymupdf.Document:
+    """The document, after the checks that need no page content; raises DocumentError."""
+    if not data:
+        raise errors.DocumentError(errors.NOT_A_PDF, "the file is empty")
+    if len(data) > limits.max_bytes:
+        raise errors.DocumentError(errors.TOO_LARGE,
+                                   f"the PDF has {len(data)} bytes, over the limit of {limits.max_bytes}",
+                                   limit=limits.max_bytes)
+    if b"%PDF-" not in data[:_HEADER_WINDOW]:
+        raise errors.DocumentError(errors.NOT_A_PDF, "the file does not start like a PDF (no %PDF- header)")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except (pymupdf.FileDataError, pymupdf.mupdf.FzErrorBase, RuntimeError, ValueError):
+        raise errors.DocumentError(errors.CORRUPT, "the PDF is damaged and could not be opened") from None
+    try:
+        _check_opened(doc, limits)
+    except BaseException:
+        doc.close()
+        raise
+    return doc
+
+
+def _check_opened(doc: pymupdf.Document, limits: Limits) -> None:
+    if doc.needs_pass:
+        raise errors.DocumentError(errors.ENCRYPTED, "the PDF is password-protected; send it decrypted")
+    if doc.is_encrypted or (doc.metadata or {}).get("encryption"):
+        # Even an owner-password (permissions) encryption is refused: the output could not keep
+        # it, and removing it silently is not ours to decide.
+        raise errors.DocumentError(errors.ENCRYPTED, "the PDF is encrypted; send it decrypted")
+    with mupdf_errors("reading the page tree"):
+        count = doc.page_count
+    if count == 0:
+        if _declares_no_pages(doc):
+            raise errors.DocumentError(errors.EMPTY, "the PDF has no pages")
+        raise errors.DocumentError(errors.CORRUPT, "the PDF's page tree is damaged; no page could be read")
+    if count > limits.max_pages:
+        raise errors.DocumentError(errors.TOO_MANY_PAGES,
+                                   f"the PDF has {count} pages, over the limit of {limits.max_pages}",
+                                   limit=limits.max_pages, pages=count)
+
+
+def _declares_no_pages(doc: pymupdf.Document) -> bool:
+    """True when the page tree is intact and says Count 0 (an empty PDF, not a broken one)."""
+    try:
+        kind, value = doc.xref_get_key(doc.pdf_catalog(), "Pages")
+        if kind != "xref":
+            return False
+        return doc.xref_get_key(int(value.split()[0]), "Count") == ("int", "0")
+    except (ValueError, RuntimeError, pymupdf.mupdf.FzErrorBase):
+        return False
+
+
+def textpage(page: pymupdf.Page, flags: int) -> pymupdf.TextPage:
+    return page.get_textpage(clip=EVERYWHERE, flags=flags)
+
+
+def needs_ocr(page: pymupdf.Page, text_chars: int) -> bool:
+    """True when the page is an image of text: little or no text, and images cover it."""
+    if text_chars >= _OCR_TEXT_CHARS:
+        return False
+    area = abs(page.rect) or 1.0
+    covered = 0.0
+    for info in page.get_image_info():
+        box = pymupdf.Rect(info["bbox"]) & page.rect
+        if not box.is_empty:
+            covered += abs(box)
+    coverage = min(1.0, covered / area)
+    if text_chars == 0:
+        return coverage >= _OCR_MIN_IMAGE_COVERAGE
+    return coverage >= _OCR_IMAGE_COVERAGE
+
+
+def refuse_ocr_pages(pages: list[int]) -> None:
+    if pages:
+        shown = ", ".join(str(p) for p in pages[:20]) + (" ..." if len(pages) > 20 else "")
+        raise errors.DocumentError(
+            errors.NEEDS_OCR,
+            f"page(s) {shown} are images of text with no text layer; run OCR first "
+            "(text that cannot be extracted cannot be redacted)", pages=pages)

@@ -1,0 +1,331 @@
+"""Redaction: remove the spans' text from the content streams, scrub the document, save it, verify the result.
+
+`redact(pdf_bytes, spans)` is what POST /v1/redact answers and what the batch path calls in
+process. It returns the redacted PDF and a report that names no PHI: per span how often
+it was found and where boxes were drawn, what the scrub removed, and `verified`, which is
+true only when no redacted string can be recovered from the output by any extraction.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import pymupdf
+
+from services.redactor import errors, pdf, scrub, verify
+from services.redactor import spans as spans_mod
+from services.redactor.limits import Deadline, Limits
+from services.redactor.locate import Area, PageLocator
+from services.redactor.settings import DEFAULT_IMAGES, DEFAULT_MAX_SPANS, DEFAULT_STYLE, IMAGE_POLICIES, STYLES
+
+_log = logging.getLogger(__name__)
+
+_IMAGE_POLICY = {
+    "pixels": pymupdf.PDF_REDACT_IMAGE_PIXELS,
+    "remove": pymupdf.PDF_REDACT_IMAGE_REMOVE,
+    "none": pymupdf.PDF_REDACT_IMAGE_NONE,
+    "remove-unless-invisible": pymupdf.PDF_REDACT_IMAGE_REMOVE_UNLESS_INVISIBLE,
+}
+_BLACK, _WHITE = (0, 0, 0), (1, 1, 1)
+_LABEL_FONT = "helv"
+_MIN_LABEL_SIZE = 3.0
+
+
+@dataclass
+class _SpanResult:
+    span: spans_mod.Span
+    matches: int = 0
+    matched_by: str = "none"
+    boxes: list[list[float]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"span": self.span.index, "page": self.span.page, "type": self.span.type, "matches": self.matches,
+                "matched_by": self.matched_by, "boxes": self.boxes}
+
+
+@dataclass
+class _Mark:
+    area: Area
+    label: str | None
+
+
+def _check_options(style: str, images: str) -> None:
+    if style not in STYLES:
+        raise errors.DocumentError(errors.INVALID_OPTION, f"style must be one of {', '.join(STYLES)}")
+    if images not in IMAGE_POLICIES:
+        raise errors.DocumentError(errors.INVALID_OPTION, f"images must be one of {', '.join(IMAGE_POLICIES)}")
+
+
+def redact(pdf_bytes: bytes, spans: Sequence[dict] | Any, *, style: str = DEFAULT_STYLE, images: str = DEFAULT_IMAGES,
+           limits: Limits | None = None, deadline: Deadline | None = None,
+           max_spans: int = DEFAULT_MAX_SPANS) -> tuple[bytes, dict[str, Any]]:
+    """The redacted PDF and its report; raises DocumentError for input it will not process.
+
+    `spans`: [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON"}, {"page": 2, "bbox": [x0, y0, x1, y1]}, ...].
+    A text span removes every whole-word occurrence of its text on its page (on every page
+    when it names none); its bbox, if given too, is used only when the text is not found.
+    `style`: "box" or "label" ("[PERSON]" in the box); `images`: what happens to images
+    under a redacted area (see settings).
+    """
+    _check_options(style, images)
+    limits = limits or Limits()
+    with pdf.LOCK:
+        return _redact_document(pdf_bytes, spans, style, images, limits, deadline or limits.deadline(), max_spans)
+
+
+def _redact_document(pdf_bytes: bytes, spans: Any, style: str, images: str, limits: Limits, deadline: Deadline,
+                     max_spans: int) -> tuple[bytes, dict[str, Any]]:
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    doc = pdf.open_pdf(pdf_bytes, limits)
+    try:
+        page_count = doc.page_count
+        parsed = spans_mod.parse(spans, page_count, max_spans)
+        results = {s.index: _SpanResult(s) for s in parsed}
+        checks: list[verify.Check] = []
+        clock = time.perf_counter()
+        locators = _locators(doc, deadline)
+        seconds["open"] = round(clock - started, 4)
+        seconds["locate"] = seconds["apply"] = 0.0
+        pages_redacted: list[int] = []
+        for number, page_spans in sorted(spans_mod.by_page(parsed, doc.page_count).items()):
+            deadline.check(f"redaction of page {number}")
+            with pdf.mupdf_errors(f"redaction of page {number}"):
+                t0 = time.perf_counter()
+                locator = locators[number - 1]
+                marks = _locate(locator, page_spans, results, checks, number, style)
+                t1 = time.perf_counter()
+                if marks:
+                    _apply(locator.page, marks, images)
+                    pages_redacted.append(number)
+                seconds["locate"] += t1 - t0
+                seconds["apply"] += time.perf_counter() - t1
+            locators[number - 1] = None  # the text page no longer matches the page
+        del locators
+        clock = time.perf_counter()
+        deadline.check("scrubbing")
+        with pdf.mupdf_errors("scrubbing"):
+            doc, scrubbed = scrub.scrub(doc)
+            out = scrub.save(doc)
+        seconds["scrub_save"] = round(time.perf_counter() - clock, 4)
+    finally:
+        doc.close()
+    clock = time.perf_counter()
+    deadline.check("verification")
+    with pdf.mupdf_errors("verification"):
+        check_doc = pymupdf.open("pdf", out)
+    try:
+        leaks = verify.verify(check_doc, checks, deadline)
+    finally:
+        check_doc.close()
+    seconds["verify"] = round(time.perf_counter() - clock, 4)
+    seconds = {k: round(v, 4) for k, v in seconds.items()}
+    seconds["total"] = round(time.perf_counter() - started, 4)
+    span_results = [results[i].as_dict() for i in sorted(results)]
+    by_type: Counter[str] = Counter()
+    for r in results.values():
+        by_type[r.span.type] += len(r.boxes)
+    report = {
+        "verified": not leaks,
+        "page_count": page_count,
+        "pages_redacted": pages_redacted,
+        "spans": len(span_results),
+        "spans_found": sum(1 for r in results.values() if r.matched_by != "none"),
+        "spans_not_found": sum(1 for r in results.values() if r.matched_by == "none"),
+        "areas": sum(len(r.boxes) for r in results.values()),
+        "areas_by_type": dict(sorted(by_type.items())),
+        "style": style,
+        "images": images,
+        "scrubbed": scrubbed,
+        "leaks": leaks,
+        "span_results": span_results,
+        "seconds": seconds,
+    }
+    log = _log.info if not leaks else _log.warning
+    log("redacted %d areas for %d spans on %d pages in %.3fs; verified=%s (%d leaks)", report["areas"],
+        len(span_results), len(pages_redacted), seconds["total"], not leaks, len(leaks))
+    return out, report
+
+
+def _locators(doc: pymupdf.Document, deadline: Deadline) -> list[PageLocator | None]:
+    """A locator per page, after the needs-OCR check of every page (before anything is changed)."""
+    locators: list[PageLocator | None] = []
+    ocr: list[int] = []
+    for index in range(doc.page_count):
+        number = index + 1
+        deadline.check(f"reading page {number}")
+        with pdf.mupdf_errors(f"reading page {number}"):
+            page = doc[index]
+            locator = PageLocator(page)
+            text = locator.textpage.extractText()
+            if pdf.needs_ocr(page, sum(1 for c in text if not c.isspace())):
+                ocr.append(number)
+        locators.append(locator)
+    pdf.refuse_ocr_pages(ocr)
+    return locators
+
+
+def _locate(locator: PageLocator, page_spans: list[spans_mod.Span], results: dict[int, _SpanResult],
+            checks: list[verify.Check], number: int, style: str) -> list[_Mark]:
+    marks: list[_Mark] = []
+    for span in page_spans:
+        result = results[span.index]
+        label = f"[{span.type}]" if style == "label" else None
+        areas: list[Area] = []
+        if span.text is not None:
+            hits = locator.find(span.text)
+            checks.append(verify.Check(span.index, span.page, text=span.text))
+            if hits:
+                result.matches += len(hits)
+                result.matched_by = "text"
+                areas = [a for hit in hits for a in hit]
+        if not areas and span.bbox is not None:
+            # A box alone, or the box of a text that was not found: all text inside it goes. The
+            # box is painted (and its images redacted) as given; the text inside is cut line by line.
+            box = span.bbox
+            inside = locator.in_box(box)
+            marks.append(_Mark(Area(cut=pymupdf.Rect(), paint=box, rotate=_box_rotation(inside)), label))
+            marks.extend(_Mark(Area(cut=a.cut, paint=pymupdf.Rect(), rotate=a.rotate), None) for a in inside)
+            result.matched_by = "bbox"
+            result.matches += 1
+            result.boxes.append([round(v, 2) for v in box])
+            checks.append(verify.Check(span.index, number, box=box))
+            continue
+        for area in areas:
+            marks.append(_Mark(area, label))
+            result.boxes.append([round(v, 2) for v in area.paint])
+    return marks
+
+
+def _box_rotation(areas: list[Area]) -> int:
+    return Counter(a.rotate for a in areas).most_common(1)[0][0] if areas else 0
+
+
+def _redact(page: pymupdf.Page, rects: list[pymupdf.Rect], *, text: int, images: int) -> None:
+    """Removes what lies under `rects` with MuPDF's own redaction (a Redact annotation, pdf_redact_page).
+
+    One annotation carries all of the page's areas as its QuadPoints, made with MuPDF's API
+    directly: Page.add_redact_annot gives every annotation a unique id by walking all the
+    page's annotations, quadratic in the hundreds of areas a clinical page has, and each
+    annotation costs pdf_redact_page more than a quad does. What MuPDF removes is the same.
+    """
+    if not rects:
+        return
+    mupdf = pymupdf.mupdf
+    pdf_page = mupdf.pdf_page_from_fz_page(page.this)
+    # Our rectangles are in the unrotated page's coordinates (as PyMuPDF's text is); MuPDF maps
+    # annotation geometry through the page's rotation, so it is lifted while the annotation is made.
+    rotation = page.rotation
+    if rotation:
+        page.set_rotation(0)
+    try:
+        annot = mupdf.pdf_create_annot(pdf_page, mupdf.PDF_ANNOT_REDACT)
+        union = pymupdf.Rect(rects[0])
+        for r in rects[1:]:
+            union |= r
+        mupdf.pdf_set_annot_rect(annot, mupdf.FzRect(union.x0, union.y0, union.x1, union.y1))
+        for r in rects:
+            mupdf.pdf_add_annot_quad_point(annot, mupdf.fz_quad_from_rect(mupdf.FzRect(r.x0, r.y0, r.x1, r.y1)))
+    finally:
+        if rotation:
+            page.set_rotation(rotation)
+    options = mupdf.PdfRedactOptions()
+    options.black_boxes = 0        # boxes are painted afterwards, over the full letter height
+    options.text = text
+    options.image_method = images
+    options.line_art = pymupdf.PDF_REDACT_LINE_ART_NONE
+    mupdf.pdf_redact_page(pdf_page.doc(), pdf_page, options)
+
+
+def _merged(marks: list[_Mark]) -> list[_Mark]:
+    """Overlapping boxes on one line become one box with one label ("Maria Gonzalez" and "Gonzalez")."""
+    out: list[_Mark] = []
+    lines: dict[tuple[int, int], list[int]] = {}   # (rotation, line position) -> indexes into out
+    for m in marks:
+        paint = m.area.paint
+        if paint.is_empty:
+            out.append(m)
+            continue
+        horizontal = m.area.rotate in (0, 180)
+        middle = (paint.y0 + paint.y1) / 2 if horizontal else (paint.x0 + paint.x1) / 2
+        key = (m.area.rotate, round(middle / 2))
+        for i in (i for k in (key[1] - 1, key[1], key[1] + 1) for i in lines.get((key[0], k), ())):
+            other = out[i].area.paint
+            # Same line (the boxes overlap across the text direction) and touching along it.
+            if horizontal:
+                same = min(paint.y1, other.y1) - max(paint.y0, other.y0) >= 0.6 * min(paint.height, other.height)
+                touch = paint.x0 <= other.x1 and other.x0 <= paint.x1
+            else:
+                same = min(paint.x1, other.x1) - max(paint.x0, other.x0) >= 0.6 * min(paint.width, other.width)
+                touch = paint.y0 <= other.y1 and other.y0 <= paint.y1
+            if same and touch:
+                out[i] = _Mark(Area(cut=out[i].area.cut, paint=other | paint, rotate=out[i].area.rotate),
+                               out[i].label or m.label)
+                out.append(_Mark(Area(cut=m.area.cut, paint=pymupdf.Rect(), rotate=m.area.rotate), None))
+                break
+        else:
+            lines.setdefault(key, []).append(len(out))
+            out.append(m)
+    return out
+
+
+def _apply(page: pymupdf.Page, marks: list[_Mark], images: str) -> None:
+    """Removes the marked text (and image pixels), then paints the boxes and labels."""
+    marks = _merged(marks)
+    cuts = [m.area.cut for m in marks if not m.area.cut.is_empty]
+    paints = [m.area.paint for m in marks if not m.area.paint.is_empty]
+    # Text first, through thin bands that spare neighbouring lines; images are left alone here.
+    _redact(page, cuts, text=pymupdf.PDF_REDACT_TEXT_REMOVE, images=pymupdf.PDF_REDACT_IMAGE_NONE)
+    if images != "none" and paints and page.get_images():
+        # Images (a scan under its OCR text) are redacted over the full height of the letters.
+        _redact(page, paints, text=pymupdf.PDF_REDACT_TEXT_NONE, images=_IMAGE_POLICY[images])
+    shape = page.new_shape()
+    for rect in paints:
+        shape.draw_rect(rect)
+        shape.finish(fill=_BLACK, color=None, width=0)
+    shape.commit()
+    labels = [m for m in marks if m.label and not m.area.paint.is_empty]
+    if labels:
+        _labels(page, labels)
+
+
+def _labels(page: pymupdf.Page, marks: list[_Mark]) -> None:
+    """Each span's type, white, centred in its box and set along the text's direction."""
+    font = _label_font()
+    writer = pymupdf.TextWriter(page.rect)
+    shape: pymupdf.Shape | None = None
+    for m in marks:
+        rect, text, rotate = m.area.paint, m.label, m.area.rotate
+        along, across = (rect.width, rect.height) if rotate in (0, 180) else (rect.height, rect.width)
+        width_at_1 = font.text_length(text, 1)
+        size = min(across * 0.75, (along - 1) / width_at_1 if width_at_1 else 0.0)
+        if size < _MIN_LABEL_SIZE:
+            continue  # too small to read: the box alone marks the redaction
+        pad_along = (along - width_at_1 * size) / 2
+        pad_across = (across - 0.72 * size) / 2        # centres the capitals
+        if rotate == 0 and not page.rotation:
+            # One TextWriter for the page: far cheaper than an insert_text per label.
+            writer.append((rect.x0 + pad_along, rect.y1 - pad_across), text, font=font, fontsize=size)
+            continue
+        start = {
+            0: (rect.x0 + pad_along, rect.y1 - pad_across),
+            90: (rect.x1 - pad_across, rect.y1 - pad_along),
+            180: (rect.x1 - pad_along, rect.y0 + pad_across),
+            270: (rect.x0 + pad_across, rect.y0 + pad_along),
+        }[rotate]
+        shape = shape or page.new_shape()
+        shape.insert_text(start, text, fontname=_LABEL_FONT, fontsize=size, color=_WHITE, rotate=rotate)
+    if writer.text_rect is not None and not writer.text_rect.is_empty:
+        writer.write_text(page, color=_WHITE)
+    if shape is not None:
+        shape.commit()
+
+
+@functools.lru_cache(maxsize=1)
+def _label_font() -> pymupdf.Font:
+    return pymupdf.Font(_LABEL_FONT)
