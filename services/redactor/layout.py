@@ -204,10 +204,15 @@ def _breaks(prev: Line, cur: Line, right_edge: float) -> bool:
 
 def _right_edges(lines: Sequence[Line]) -> dict[int, float]:
     """For each line, the right edge of the widest line sharing its left edge (its column's measure)."""
+    widest: dict[int, float] = {}   # left edge (in 4-point steps) -> rightmost right edge
+    for o in lines:
+        if o.upright:
+            key = int(o.box[0] // 4)
+            widest[key] = max(widest.get(key, o.box[2]), o.box[2])
     edges: dict[int, float] = {}
     for i, line in enumerate(lines):
-        edges[i] = max((o.box[2] for o in lines if abs(o.box[0] - line.box[0]) < 4 and o.upright),
-                       default=line.box[2])
+        key = int(line.box[0] // 4)
+        edges[i] = max([line.box[2]] + [widest[k] for k in (key - 1, key, key + 1) if k in widest])
     return edges
 
 

@@ -78,10 +78,11 @@ def scrub(doc: pymupdf.Document) -> tuple[pymupdf.Document, dict[str, Any]]:
                                                                   if k not in ("format", "encryption")),
               "xmp": bool(doc.get_xml_metadata())}
     for page in doc:
-        for widget in list(page.widgets()):
+        # Deleting invalidates the annotations still held; always delete the page's first one.
+        while (widget := page.first_widget) is not None:
             page.delete_widget(widget)
             counts["form_fields"] += 1
-        for annot in list(page.annots()):
+        while (annot := page.first_annot) is not None:
             page.delete_annot(annot)
             counts["annotations"] += 1
         for link in page.get_links():

@@ -1,0 +1,58 @@
+"""Verification on its own: it finds what is left, in the text and in the raw streams, and decodes PDF strings."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from services.redactor import verify
+from services.redactor.tests import pdfs
+
+
+def test_an_unredacted_document_fails_verification_in_text_and_in_the_content_stream():
+    data = pdfs.pages_pdf([["Patient Maria Gonzalez, MRN 12345678."], ["Nothing here."]])
+    doc = pymupdf.open("pdf", data)
+    leaks = verify.verify(doc, [verify.Check(0, 1, text="Maria Gonzalez"), verify.Check(1, 1, text="12345678")])
+    assert {(leak["span"], leak["page"]) for leak in leaks} == {(0, 1), (1, 1)}
+    assert {leak["found_in"] for leak in leaks} == {"text"}
+    stream = doc.xref_stream(doc[0].get_contents()[0])
+    assert "Maria Gonzalez" in verify.pdf_strings(stream)
+
+
+def test_a_string_left_on_another_page_is_a_leak_marked_elsewhere():
+    data = pdfs.pages_pdf([["Nothing here."], ["Maria Gonzalez on page two"]])
+    leaks = verify.verify(pymupdf.open("pdf", data), [verify.Check(0, 1, text="Maria Gonzalez")])
+    assert leaks == [{"span": 0, "page": 2, "found_in": "text", "elsewhere": True}]
+
+
+def test_matching_is_whole_word_case_insensitive_and_spans_line_breaks_and_ligatures():
+    data = pdfs.lines_pdf(["Seen by WHIT\ufb01ELD? no: Dr. Whit\ufb01eld and Maria", "Gonzalez; Annual report"])
+    doc = pymupdf.open("pdf", data)
+    found = {leak["span"] for leak in verify.verify(doc, [
+        verify.Check(0, 1, text="whitfield"), verify.Check(1, 1, text="Maria Gonzalez"),
+        verify.Check(2, 1, text="Ann"), verify.Check(3, 1, text="Gonzalez Annual report x")])}
+    assert found == {0, 1}
+
+
+def test_a_box_with_text_left_inside_is_a_leak_and_a_label_is_not():
+    data = pdfs.lines_pdf(["Left [PERSON] right"], size=12)
+    doc = pymupdf.open("pdf", data)
+    label = doc[0].search_for("[PERSON]")[0]
+    assert verify.verify(doc, [verify.Check(0, 1, box=label)]) == []
+    word = doc[0].search_for("right")[0]
+    assert verify.verify(doc, [verify.Check(0, 1, box=word)])[0]["found_in"] == "box"
+
+
+def test_strings_in_the_documents_objects_are_searched_too():
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "clean page", fontname="helv")
+    doc.set_metadata({"author": "Maria Gonzalez"})
+    leaks = verify.verify(pymupdf.open("pdf", doc.tobytes()), [verify.Check(0, 1, text="Maria Gonzalez")])
+    assert leaks == [{"span": 0, "page": None, "found_in": "document-objects", "elsewhere": False}]
+
+
+def test_pdf_strings_decodes_literals_hex_escapes_and_tj_arrays():
+    stream = (rb"BT /F1 12 Tf [(Ma)-20(ria)]TJ ( Gon\172alez)Tj <4D524E> Tj (\(x\)\\ \101)Tj "
+              rb"[(A)-250(B)]TJ <FEFF004A006F> Tj ET")
+    text = verify.pdf_strings(stream)
+    assert "Maria" in text and "Gonzalez" in text and "MRN" in text and "(x)\\ A" in text
+    assert "A B" in text and "Jo" in text
