@@ -33,6 +33,16 @@ def register(sub, group) -> None:
     p.add_argument("--json", action="store_true", help="print the summaries as JSON")
     p.set_defaults(func=_train)
 
+    p = sub.add_parser("evaluate", help="retrain a trained version on its stored embeddings under another split "
+                                        "(e.g. whole templates held out) and print the weighted F1")
+    p.add_argument("version_dir", help="an artifact folder: <root>/<region>/<model>/<version>")
+    p.add_argument("--group-by", default="template",
+                   help="keep each value of this column in one part: template (default) or text")
+    p.add_argument("--seed", type=int, default=None, help="split seed (default: the version's)")
+    p.add_argument("--no-ml", action="store_true", help="skip the ML model")
+    p.add_argument("--out", default=None, help="also write the reports to this JSON file")
+    p.set_defaults(func=_evaluate)
+
 
 def _seed(args: argparse.Namespace) -> int:
     from services.classifier.training import seed, settings
@@ -119,6 +129,27 @@ def _train_all(args: argparse.Namespace, overrides: dict) -> int:
     summaries = fanout.train_all(paths, scheduler=args.scheduler, workers=args.workers, threads=threads,
                                  overrides=overrides)
     return _print_summaries(summaries, args.json)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from services.classifier.training import evaluate, reports
+
+    try:
+        result = evaluate.evaluate(args.version_dir, group_by=args.group_by, seed=args.seed, with_ml=not args.no_ml)
+    except evaluate.EvaluationError as exc:
+        print(f"veil evaluate: {exc}", file=sys.stderr)
+        return 2
+    sizes = result["sizes"]
+    print(f"{result['model']} ({result['version_dir']}), split grouped by {result['group_by']}: "
+          f"train {sizes['train']}, validation {sizes['validation']}, test {sizes['test']}")
+    for key, what in (("head", "head"), ("ml_model", "ML model")):
+        if key in result:
+            r = result[key]
+            print(f"  {what}: weighted F1 {r['weighted_f1']:.4f} on {r['rows']} held-out test rows "
+                  f"(accuracy {r['accuracy']:.4f}, macro F1 {r['macro_f1']:.4f})")
+    if args.out:
+        reports.write_json(result, args.out)
+    return 0
 
 
 def _replace(cfg, **changes):

@@ -131,8 +131,9 @@ def _groups(records: list[dict[str, Any]], cfg: TrainingConfig) -> list[str]:
     return [str(r["template"]) for r in records]
 
 
-def _fit_head(cfg: TrainingConfig, vectors: np.ndarray, label_ids: np.ndarray, split: Split,
+def fit_head(cfg: TrainingConfig, vectors: np.ndarray, label_ids: np.ndarray, split: Split,
               n_classes: int) -> tuple[Any, dict[str, list[float]]]:
+    """A head fitted on the train part, early-stopped on the validation part; returns (head, history)."""
     import keras
 
     keras.utils.set_random_seed(cfg.training.seed)
@@ -150,7 +151,8 @@ def _fit_head(cfg: TrainingConfig, vectors: np.ndarray, label_ids: np.ndarray, s
     return head, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
-def _predict(head: Any, vectors: np.ndarray) -> np.ndarray:
+def predict_ids(head: Any, vectors: np.ndarray) -> np.ndarray:
+    """The most probable label id per embedding."""
     return head.predict(vectors, batch_size=2048, verbose=0).argmax(axis=1)
 
 
@@ -202,7 +204,7 @@ def _build_version(cfg: TrainingConfig, env: Environment, client: Any, records: 
     parts = {"train": split.train, "validation": split.validation, "test": split.test}
     artifacts.write_split(out / "processed", parts, emb.vectors, label_ids)
 
-    head, history = _fit_head(cfg, emb.vectors, label_ids, split, len(labels))
+    head, history = fit_head(cfg, emb.vectors, label_ids, split, len(labels))
     arch = models.architecture_id(cfg.model)
     model_dir = out / "models" / arch
     model_dir.mkdir(parents=True)
@@ -211,8 +213,8 @@ def _build_version(cfg: TrainingConfig, env: Environment, client: Any, records: 
     artifacts.write_labels(model_dir / "labels.json", labels)
 
     reports_dir = out / "reports"
-    train_report = reports.classification(label_ids[split.train], _predict(head, emb.vectors[split.train]), labels)
-    test_pred = _predict(head, emb.vectors[split.test])
+    train_report = reports.classification(label_ids[split.train], predict_ids(head, emb.vectors[split.train]), labels)
+    test_pred = predict_ids(head, emb.vectors[split.test])
     test_report = reports.classification(label_ids[split.test], test_pred, labels)
     for report in (train_report, test_report):
         report.update(model=cfg.name, version=version, architecture=arch, epochs_run=len(history.get("loss", [])),
