@@ -60,14 +60,21 @@ class ClassifierService:
         return True
 
     def ready(self) -> dict[str, bool]:
-        names = self.catalog.names()
-        heads_ok = bool(names)
-        for name in names:
+        """Ready when the embedder answers and at least one served model can serve.
+
+        One broken head must not take the instance (and every other head on it) out of the
+        load balancer; it answers 409 itself and shows in GET /v1/models. The inference store
+        is not a dependency: predictions never need it.
+        """
+        embedder_ok = self.check_embedder()
+        serving = 0
+        for name in self.catalog.names():
             try:
                 self.catalog.active(name)
+                serving += 1
             except (ModelNotFound, ModelUnavailable):
-                heads_ok = False
-        return {"embedder": self.check_embedder(), "models": heads_ok}
+                pass
+        return {"embedder": embedder_ok, "models": serving > 0}
 
     def close(self) -> None:
         """Flushes queued records (to the database, else the spool) and closes the channel. Idempotent."""

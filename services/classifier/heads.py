@@ -117,14 +117,20 @@ class HeadCatalog:
         return failures
 
     def set_embedder_info(self, info: dict[str, Any]) -> list[str]:
-        """Checks every loaded head against the embedder; returns the messages of those refused."""
-        self._embedder_info = dict(info)
+        """Checks every loaded head against the embedder; returns the messages of those refused.
+
+        Logged when the embedder changes, not on every readiness probe.
+        """
+        key = {k: info.get(k) for k in ("model_name", "model_version", "dimension")}
+        changed = self._embedder_info is None or any(self._embedder_info.get(k) != v for k, v in key.items())
+        self._embedder_info = key
         refused = []
         for head in list(self._heads.values()):
-            reason = head.incompatibility(info)
+            reason = head.incompatibility(key)
             if reason:
                 refused.append(reason)
-                _log.error("%s", reason)
+                if changed:
+                    _log.error("%s", reason)
         return refused
 
     def active(self, name: str) -> Head:
@@ -228,14 +234,7 @@ class HeadCatalog:
         try:
             if version is not None:
                 registry.version_info(self.root, name, version)
-            target = version
-            if target is None:
-                current = registry.active_version(self.root, name)
-                published = [v.version for v in registry.versions(self.root, name)]
-                if current not in published or published.index(current) == 0:
-                    raise registry.RegistryError(
-                        f"model {name!r} has no version published before {current!r} to roll back to")
-                target = published[published.index(current) - 1]
+            target = version if version is not None else registry.previous_version(self.root, name)
         except registry.UnknownModel:
             raise ModelNotFound(f"no model named {name!r}") from None
         # Load first: a head that cannot load (or does not fit the embedder) must not become active.

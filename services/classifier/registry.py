@@ -207,12 +207,18 @@ def rollback(root: str | Path, name: str, version: str | None = None) -> tuple[s
     """
     current = active_version(root, name)
     if version is None:
-        published = [v.version for v in versions(root, name)]
-        if current not in published or published.index(current) == 0:
-            raise RegistryError(f"model {name!r} has no version published before {current!r} to roll back to")
-        version = published[published.index(current) - 1]
+        version = previous_version(root, name)
     set_active(root, name, version)
     return current, version
+
+
+def previous_version(root: str | Path, name: str) -> str:
+    """The version published just before the active one; RegistryError when there is none."""
+    current = active_version(root, name)
+    published = [v.version for v in versions(root, name)]
+    if current not in published or published.index(current) == 0:
+        raise RegistryError(f"model {name!r} has no version published before {current!r} to roll back to")
+    return published[published.index(current) - 1]
 
 
 def next_version(root: str | Path, name: str) -> str:

@@ -162,9 +162,12 @@ class Spool:
         for name, size in segments:
             known = self._counted.get(name)
             if known is None or known[0] != size:
+                # Segments only grow: count the newlines of the new bytes, not the whole file again.
+                start, lines = known if known is not None and known[0] < size else (0, 0)
                 try:
                     with open(self.directory / name, "rb") as f:
-                        known = (size, f.read(size).count(b"\n"))
+                        f.seek(start)
+                        known = (size, lines + f.read(size - start).count(b"\n"))
                 except FileNotFoundError:
                     continue
             counted[name] = known

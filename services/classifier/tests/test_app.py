@@ -201,7 +201,8 @@ def test_a_head_file_that_cannot_load_makes_only_that_model_unavailable(registry
     resp = _predict(client, ["Maria"], model="broken")
     assert resp.status_code == 409 and "could not be loaded" in resp.get_json()["detail"]
     assert _predict(client, ["Maria"]).status_code == 200
-    assert client.get("/readyz").status_code == 503
+    # The other models keep the instance in the load balancer.
+    assert client.get("/readyz").status_code == 200
 
 
 def test_an_instance_serves_only_the_models_it_is_configured_for(registry_root, keyword_head_file, make_app):
@@ -240,6 +241,13 @@ def test_when_the_database_is_unreachable_predictions_still_succeed_and_records_
     assert recorder.flush(15)
     assert recorder.spool.depth().records == 10
     assert recorder.database_up is False
+
+
+def test_an_instance_with_no_model_that_can_serve_is_not_ready(make_app, tmp_path):
+    client = make_app(model_registry=str(tmp_path / "empty-registry")).test_client()
+    resp = client.get("/readyz")
+    assert resp.status_code == 503 and resp.get_json()["checks"] == {"embedder": True, "models": False}
+    assert client.get("/v1/models").get_json() == {"models": []}
 
 
 def test_health_readiness_and_metrics(client, embedder):
