@@ -227,7 +227,8 @@ def report(fig: Figures, per_call: int, clients: int, zipf_s: float, pool_size: 
 
     lines = [
         f"embedder benchmark: model {s.get('model_name')} {s.get('model_version')}, max batch "
-        f"{s.get('max_batch_size')}, max wait {s.get('max_wait_ms')} ms, cache maxsize {s.get('cache', {}).get('maxsize')}",
+        f"{s.get('max_batch_size')}, max wait {s.get('max_wait_ms')} ms, "
+        f"cache maxsize {s.get('cache', {}).get('maxsize')}",
         "",
         f"1. raw model, in-process, best batch ({fig.raw_best_batch}):        {fig.raw_best:9.1f} phrases/s",
         f"2. service, {clients} clients x {per_call} unique phrases/call:    {fig.service:9.1f} phrases/s"

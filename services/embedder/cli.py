@@ -44,7 +44,8 @@ def register(sub, group) -> None:
                    help="replay the texts recorded in the inference store at this database URL instead "
                         "(postgresql://... or sqlite:///...; table inference_records, oldest first)")
     p.add_argument("--limit", type=int, help="with --from-store: at most this many (oldest) texts")
-    p.add_argument("--sizes", help="maxsizes to try, comma-separated (default: 1-2-5 steps up to every distinct phrase)")
+    p.add_argument("--sizes",
+                   help="maxsizes to try, comma-separated (default: 1-2-5 steps up to every distinct phrase)")
     p.add_argument("--tolerance", type=float, default=0.10,
                    help="recommend the smallest size whose miss rate is at most (1 + this) x the best size's "
                         "(default 0.10: at most 10%% more model work than the largest cache)")

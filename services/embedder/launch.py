@@ -6,6 +6,7 @@ server of its own; the process is stopped by its own pid (veil.procs.ManagedProc
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Mapping
@@ -38,8 +39,10 @@ def start_embedder(env: Mapping[str, str] | None = None, log_path: str | Path | 
                    timeout: float = 120.0) -> tuple[ManagedProcess, str]:
     """Starts `python -m services.embedder.server` on a free port; returns (process, "127.0.0.1:port")."""
     port = free_port()
+    # PARENT_PID: the server stops itself if this process dies without stopping it (a test run
+    # killed by a timeout), instead of living on as an orphan.
     child_env = {"VEIL_EMBEDDER_HOST": "127.0.0.1", "VEIL_EMBEDDER_PORT": str(port),
-                 "VEIL_EMBEDDER_METRICS_PORT": "0", **(env or {})}
+                 "VEIL_EMBEDDER_METRICS_PORT": "0", "VEIL_EMBEDDER_PARENT_PID": str(os.getpid()), **(env or {})}
     proc = ManagedProcess("embedder", START_COMMAND, env=child_env, cwd=REPO_ROOT, log_path=log_path)
     proc.start()
     address = f"127.0.0.1:{port}"

@@ -7,6 +7,7 @@ templates (Faker's word lists, our own clinical vocabulary), deduplicated by cac
 
 from __future__ import annotations
 
+import functools
 from typing import Iterator
 
 import numpy as np
@@ -31,6 +32,7 @@ _PLACES = ("clinic", "emergency room", "ward", "pharmacy", "lab", "icu", "radiol
            "oncology", "pediatrics")
 
 
+@functools.lru_cache(maxsize=4)
 def _vocab(seed: int) -> dict[str, list[str]]:
     from faker import Faker
 
@@ -67,7 +69,7 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
 def phrase_pool(size: int = DEFAULT_POOL_SIZE, seed: int = 1, exclude: set[str] | None = None) -> list[str]:
     """`size` distinct phrases (distinct as cache keys), the same list for the same seed."""
     rng = np.random.default_rng(seed)
-    words = _vocab(seed)
+    words = _vocab(seed)  # shared and cached: only read below
     pick = {k: (lambda v=v: v[rng.integers(len(v))]) for k, v in words.items()}
     fixed = {"action": _ACTIONS, "when": _WHEN, "severity": _SEVERITY, "finding": _FINDINGS, "place": _PLACES,
              "month": _MONTHS}

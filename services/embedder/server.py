@@ -281,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     # Installed before the model loads, so a SIGTERM during loading also ends the process cleanly.
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    if config.embedder_parent_pid:
+        threading.Thread(target=_stop_when_orphaned, args=(config.embedder_parent_pid, stop),
+                         name="embedder-parent-watch", daemon=True).start()
     try:
         server, _port = serve(config)
     except Exception as exc:  # noqa: BLE001 - a start failure is logged with its reason, not a traceback dump
@@ -291,6 +294,13 @@ def main(argv: list[str] | None = None) -> int:
     server.stop().wait()
     _log.info("embedder stopped")
     return 0
+
+
+def _stop_when_orphaned(parent_pid: int, stop: threading.Event) -> None:
+    while not stop.wait(1.0):
+        if os.getppid() != parent_pid:
+            _log.warning("parent process %d is gone; stopping", parent_pid)
+            stop.set()
 
 
 def _exit_now(code: int) -> None:

@@ -68,6 +68,9 @@ SETTINGS = declare(
             "quota, because TensorFlow sees the host's cores, not the quota."),
     Setting("VEIL_EMBEDDER_INTER_OP_THREADS", 0, non_negative_int,
             "TensorFlow ops run in parallel. 0: TensorFlow's default; 1 or 2 is plenty for this model."),
+    Setting("VEIL_EMBEDDER_PARENT_PID", 0, non_negative_int,
+            "Stop gracefully once this process is gone. Set by services.embedder.launch so a server started "
+            "by a test or a benchmark never outlives it; 0 (the default) turns it off."),
 )
 
 

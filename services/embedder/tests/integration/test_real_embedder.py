@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -82,7 +83,7 @@ def test_on_sigterm_in_flight_calls_finish_new_calls_are_refused_and_the_process
                                         "VEIL_EMBEDDER_MAX_BATCH_SIZE": "16"},
                                    log_path=tmp_path / "embedder.log")
     try:
-        texts = [f"note {i}: patient seen in clinic with a persistent cough" for i in range(400)]
+        texts = [f"note {i}: patient seen in clinic with a persistent cough" for i in range(240)]
         result = {}
         client = EmbedderClient(address, timeout=120)
         call = threading.Thread(target=lambda: result.update(res=client.embed(texts)))
@@ -90,7 +91,7 @@ def test_on_sigterm_in_flight_calls_finish_new_calls_are_refused_and_the_process
         _wait_until_queued(metrics_port)
         proc.signal(signal.SIGTERM)
         call.join(120)
-        assert result["res"].vectors.shape == (400, 384)
+        assert result["res"].vectors.shape == (240, 384)
         with EmbedderClient(address, timeout=2, attempts=1) as late:
             with pytest.raises(EmbedderUnavailable):
                 late.embed(["after SIGTERM"])
@@ -115,3 +116,33 @@ def _wait_until_queued(metrics_port: int, timeout: float = 30) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("the call never reached the queue")
+
+
+def test_when_the_process_that_started_the_server_dies_then_the_server_stops_too(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    script = ("import os\n"
+              "from services.embedder.launch import start_embedder\n"
+              f"proc, address = start_embedder(log_path={str(tmp_path / 'orphan.log')!r})\n"
+              "print(proc.pid, flush=True)\n"
+              "os._exit(0)  # dies without stopping its server, like a test run killed by a timeout\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=True)
+    pid = int(out.stdout.split()[-1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _running(pid):
+        time.sleep(0.2)
+    still_running = _running(pid)
+    if still_running:  # never leave it behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not still_running
+    assert "parent process" in (tmp_path / "orphan.log").read_text()
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
