@@ -114,11 +114,19 @@ class InferenceStore:
 
     def _connection(self) -> Any:
         if self._conn is None:
-            conn = self.database.connect(timeout=self.connect_timeout)
             if self.database.is_postgres:
+                import psycopg2
+
+                # A server that vanishes without closing the connection (a partition, a dead host)
+                # must not hold the writer forever: TCP keepalives and a send timeout end the wait.
+                conn = psycopg2.connect(self.database.url, connect_timeout=max(1, int(self.connect_timeout)),
+                                        keepalives=1, keepalives_idle=5, keepalives_interval=2,
+                                        keepalives_count=3, tcp_user_timeout=_STATEMENT_TIMEOUT_MS)
                 with conn.cursor() as cur:
                     cur.execute(f"SET statement_timeout = {_STATEMENT_TIMEOUT_MS}")
                 conn.commit()
+            else:
+                conn = self.database.connect(timeout=self.connect_timeout)
             self._conn = conn
         return self._conn
 
