@@ -59,8 +59,9 @@ SETTINGS = config.declare(
             "with the time limit."),
     Setting("VEIL_REDACTOR_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S, _positive_float,
             "Seconds one document may take per request (over: 422 time_limit_exceeded). Checked between "
-            "pages; gunicorn's worker timeout is this plus 30 s as the hard stop. Budget about 0.05 s per "
-            "page for extraction and 0.1 s per page for redaction on one core."),
+            "pages; gunicorn's worker timeout is this plus 30 s as the hard stop. Budget about 0.01 s of one "
+            "core per page for extraction and 0.1 s per dense page for redaction (see the benchmark), times "
+            "the slowdown of a busy machine."),
     Setting("VEIL_REDACTOR_MAX_SPANS", DEFAULT_MAX_SPANS, config.positive_int,
             "Most spans in one redaction request (more: 400 invalid_spans)."),
     Setting("VEIL_REDACTOR_STYLE", DEFAULT_STYLE, config.one_of(*STYLES),
