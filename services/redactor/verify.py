@@ -156,15 +156,17 @@ def _page_streams(doc: pymupdf.Document, page: pymupdf.Page) -> tuple[list[int],
     return xrefs, _clean(" ".join(texts))
 
 
-def _document_strings(doc: pymupdf.Document, page_xrefs: set[int]) -> str:
-    """Strings anywhere outside the pages' content: objects, non-font non-image streams, metadata."""
-    texts: list[str] = [" ".join(str(v) for v in (doc.metadata or {}).values() if v), doc.get_xml_metadata() or ""]
+def _document_strings(doc: pymupdf.Document, page_xrefs: set[int]) -> tuple[str, str]:
+    """Text anywhere outside the pages' content: (the string operands of every object and stream, with
+    the metadata and XMP; the raw bytes of every non-font, non-image stream)."""
+    strings: list[str] = [" ".join(str(v) for v in (doc.metadata or {}).values() if v), doc.get_xml_metadata() or ""]
+    raw: list[str] = []
     for xref in range(1, doc.xref_length()):
         try:
             source = doc.xref_object(xref, compressed=True)
         except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
             continue
-        texts.append(pdf_strings(source.encode("latin-1", "replace")))
+        strings.append(pdf_strings(source.encode("latin-1", "replace")))
         if xref in page_xrefs or not doc.xref_is_stream(xref):
             continue
         squeezed = source.replace(" ", "")
@@ -174,9 +176,9 @@ def _document_strings(doc: pymupdf.Document, page_xrefs: set[int]) -> str:
             data = doc.xref_stream(xref) or b""
         except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
             continue
-        texts.append(data.decode("latin-1"))
-        texts.append(pdf_strings(data))
-    return _clean(" ".join(texts))
+        strings.append(pdf_strings(data))
+        raw.append(data.decode("latin-1"))
+    return _clean(" ".join(strings)), _clean(" ".join(raw))
 
 
 def _box_text(locator: PageLocator, box: pymupdf.Rect) -> str:
@@ -215,9 +217,11 @@ def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | 
             leaks.append({"span": check.span, "page": number, "found_in": where,
                           "elsewhere": number is not None and check.page is not None and check.page != number})
 
-    def scan(texts: dict[str, str], number: int | None) -> None:
+    def scan(texts: dict[str, str], number: int | None, letters_only: bool = False) -> None:
         for where, text in texts.items():
             for needle, p in patterns.items():
+                if letters_only and not any(c.isalpha() for c in needle):
+                    continue
                 if cores[needle] in text and p.search(text):
                     report(needle, number, where)
 
@@ -246,5 +250,9 @@ def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | 
     if deadline is not None:
         deadline.check("verification of the document's objects")
     with pdf.mupdf_errors("verification of the document's objects"):
-        scan({"document-objects": _document_strings(doc, page_xrefs)}, None)
+        strings, raw = _document_strings(doc, page_xrefs)
+    scan({"document-objects": strings}, None)
+    # Raw stream bytes (XMP, scripts, anything left as plain text) are full of numbers (functions,
+    # CMaps): only strings with a letter are looked for there, or an age of 92 would always "leak".
+    scan({"document-streams": raw}, None, letters_only=True)
     return leaks

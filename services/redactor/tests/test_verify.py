@@ -56,3 +56,13 @@ def test_pdf_strings_decodes_literals_hex_escapes_and_tj_arrays():
     text = verify.pdf_strings(stream)
     assert "Maria" in text and "Gonzalez" in text and "MRN" in text and "(x)\\ A" in text
     assert "A B" in text and "Jo" in text
+
+
+def test_plain_text_streams_are_searched_for_words_but_not_for_bare_numbers():
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "clean page", fontname="helv")
+    xref = doc.get_new_xref()
+    doc.update_object(xref, "<<>>")
+    doc.update_stream(xref, b"note: Maria Gonzalez, 92 beginbfchar 0 92 0 1 92")
+    leaks = verify.verify(doc, [verify.Check(0, 1, text="Maria Gonzalez"), verify.Check(1, 1, text="92")])
+    assert leaks == [{"span": 0, "page": None, "found_in": "document-streams", "elsewhere": False}]
