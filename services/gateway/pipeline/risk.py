@@ -5,6 +5,8 @@
 - `residual_risk`: the probability that at least one low-confidence span left in place is PHI,
   1 - prod(1 - p_i) over those spans, where p_i is the combined model probability of the
   span's best PHI type (the spans scored between the review and the redaction thresholds).
+  A phrase repeated on every page is one event, not many: spans are counted once per
+  distinct (text, type).
   A document whose verification found a redacted string still recoverable has risk 1.
 - `level`: low (residual risk < 0.1), medium (< 0.5), high otherwise.
 """
@@ -36,13 +38,18 @@ def scores(paragraphs: Sequence[Paragraph], entities: Sequence[Entity], review: 
     redacted_paragraphs = {e.paragraph for e in entities}
     total_chars = sum(len(p.text) for p in paragraphs)
     redacted_chars = sum(e.end - e.start for e in entities)
+    distinct: dict[tuple[str, str], float] = {}
+    for r in review:
+        key = (" ".join(r.text.split()), r.type)
+        distinct[key] = max(distinct.get(key, 0.0), r.score)
     # Log-space product: hundreds of small probabilities stay accurate.
-    log_clean = sum(math.log1p(-min(r.score, 0.999999)) for r in review)
+    log_clean = sum(math.log1p(-min(p, 0.999999)) for p in distinct.values())
     residual = 1.0 if not verified else 1.0 - math.exp(log_clean)
     risk = {
         "level": level(residual),
         "residual_risk": round(residual, 4),
         "low_confidence_spans": len(review),
+        "low_confidence_phrases": len(distinct),
         "redacted_entities": len(entities),
         "redacted_characters": redacted_chars,
         "redacted_fraction": round(redacted_chars / total_chars, 4) if total_chars else 0.0,

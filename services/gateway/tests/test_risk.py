@@ -29,6 +29,13 @@ def test_residual_risk_is_the_chance_that_any_span_left_in_place_is_phi():
     assert scores["level"] == "medium" and scores["low_confidence_spans"] == 2
 
 
+def test_a_phrase_left_in_place_many_times_counts_once():
+    review = [Entity(1, 12, 29, "ORGANIZATION", 0.2, "model", "Northfield Clinic")] * 5
+    scores, _ = risk.scores(PARAS, ENTITIES, review, verified=True)
+    assert scores["residual_risk"] == pytest.approx(0.2)
+    assert (scores["low_confidence_spans"], scores["low_confidence_phrases"]) == (5, 1)
+
+
 def test_an_unverified_document_has_the_highest_risk():
     scores, _ = risk.scores(PARAS, ENTITIES, [], verified=False)
     assert (scores["residual_risk"], scores["level"], scores["verified"]) == (1.0, "high", False)
