@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Sequence
 
-from services.gateway.pipeline.deidentify import DocumentRejected, Pipeline, PipelineOptions
+from services.gateway.pipeline.deidentify import Pipeline, PipelineOptions
 from services.gateway.pipeline.hybrid import SearchOptions
 from services.gateway.pipeline.predict import Distribution, PhraseModels
 from services.gateway.local import LocalRedactor
@@ -113,54 +113,3 @@ def build_pipeline(cfg: Any, *, redactor: Any, classifier: Any, ml_model: Any | 
                           ml_weight=cfg.gateway_ml_weight if ml is not None else 0.0,
                           dl_name=cfg.gateway_phi_model, ml_name="phi-type-ml" if ml is not None else "")
     return Pipeline(redactor, models, options_from(cfg), observe=observe)
-
-
-# -- in-process parts: the batch runner's workers and local runs, with no HTTP hop -------------
-
-
-class LocalRedactor:
-    """The redactor's logic (services.redactor) in this process, with the HTTP client's interface.
-
-    A document the redactor refuses raises DocumentRejected, as the client's 4xx does.
-    """
-
-    def __init__(self, limits: Any | None = None):
-        from services.redactor import settings as redactor_settings
-        from services.redactor.limits import Limits
-
-        self.limits = limits or Limits.from_config(redactor_settings.load())
-
-    def extract(self, pdf: bytes) -> dict:
-        from services.redactor import errors, extract
-
-        try:
-            return extract.extract(pdf, limits=self.limits)
-        except errors.DocumentError as exc:
-            raise DocumentRejected(f"{exc.code}: {exc.message}") from None
-
-    def redact(self, pdf: bytes, spans: list[dict]) -> tuple[bytes, dict]:
-        from services.redactor import errors, redact
-
-        try:
-            return redact.redact(pdf, spans, limits=self.limits)
-        except errors.DocumentError as exc:
-            raise DocumentRejected(f"{exc.code}: {exc.message}") from None
-
-
-def local_classifier(root: Any | None = None, embedder: Any | None = None, models: Sequence[str] = ()) -> Any:
-    """The classifier's predictor in this process: heads from the registry, vectors from the embedder over gRPC.
-
-    Same `predict(model, texts, top_k=, caller=)` as ClassifierClient, so `classifier_model`
-    takes either. Nothing is recorded in the inference store: that is the online service's log.
-    """
-    from prometheus_client import CollectorRegistry
-
-    from services.classifier import registry
-    from services.classifier.heads import HeadCatalog
-    from services.classifier.metrics import ClassifierMetrics
-    from services.classifier.predictor import Classifier
-    from veil.clients.embedder import EmbedderClient
-
-    catalog = HeadCatalog(root or registry.default_root(), tuple(models))
-    return Classifier(catalog, embedder or EmbedderClient(), recorder=None,
-                      metrics=ClassifierMetrics(CollectorRegistry()))
