@@ -40,3 +40,9 @@ def test_when_the_database_has_no_rows_then_train_says_to_seed_it(postgres_url, 
 def test_when_the_config_folder_is_empty_then_train_all_says_so(tmp_path, capsys):
     assert cli.main(["train", "--all", "--configs", str(tmp_path)]) == 2
     assert "no *.yaml configs" in capsys.readouterr().err
+
+
+def test_when_the_folder_is_not_a_training_version_then_evaluate_says_so(tmp_path, capsys):
+    (tmp_path / "code.zip").write_bytes(b"not a zip")
+    assert cli.main(["evaluate", str(tmp_path)]) == 2
+    assert "no readable code.zip" in capsys.readouterr().err

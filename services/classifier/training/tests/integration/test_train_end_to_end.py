@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from services.classifier import registry
-from services.classifier.training import config, ml_model, phi_data, pipeline, seed
+from services.classifier.training import config, evaluate, ml_model, phi_data, pipeline, seed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.model]
 
@@ -84,6 +84,10 @@ def test_a_trained_version_has_every_artifact_is_served_and_stays_for_rollback(e
     ml = ml_model.load_latest(env.ml_root)
     probs, ml_labels = ml.predict_proba(["03/14/2021", "Chief Complaint"])
     assert ml_labels == labels and probs.shape == (2, len(labels))
+
+    # `veil evaluate` retrains on the stored embeddings with whole templates held out.
+    unseen = evaluate.evaluate(out, group_by="template", with_ml=False)
+    assert unseen["head"]["rows"] == unseen["sizes"]["test"] > 0
 
     # A second training makes a new active version; the first stays for rollback.
     second = pipeline.train(dataclasses.replace(phi_config, ml_model=None), env, now=_NOW)
