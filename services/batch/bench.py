@@ -1,0 +1,154 @@
+"""`veil bench batch`: documents per minute of a batch with 1 and 2 local Dask workers, side by side, same documents.
+
+The documents are seeded sample clinical PDFs (services.redactor.samples), generated once
+under <VEIL_HOME>/bench/batch/. The models are the real ones: the embedder at
+VEIL_EMBEDDER_ADDRESS (started here when none answers) and the active phi-type head of the
+registry, or a small head trained and published here when the registry has none (said so
+in the output). Start-up (cluster, models loaded in every worker) is timed apart from the
+processing it enables, because a long batch pays it once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_DOCUMENTS = 24
+DEFAULT_PAGES = 2
+DEFAULT_WORKERS = (1, 2)
+DEFAULT_GROUP_SIZE = 8
+_SEED = 5000
+
+
+def corpus_folder(documents: int, pages: int) -> Path:
+    """A folder of `documents` seeded sample PDFs, generated on first use and reused afterwards."""
+    from veil.paths import home
+
+    folder = home() / "bench" / "batch" / f"input-{documents}x{pages}"
+    if len(list(folder.glob("*.pdf"))) == documents:
+        return folder
+    from services.redactor import samples
+
+    tmp = Path(tempfile.mkdtemp(prefix=".input-", dir=folder.parent if folder.parent.exists() else None))
+    for i, doc in enumerate(samples.corpus(documents, seed=_SEED, templates="all", pages=pages)):
+        (tmp / f"doc-{i:04d}.pdf").write_bytes(doc.pdf)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, folder)
+    return folder
+
+
+@contextlib.contextmanager
+def models() -> Iterator[dict[str, str]]:
+    """Embedder address, registry and ML-model roots to run against; starts/publishes what is missing."""
+    from services.classifier import registry
+    from services.classifier.training import ml_model
+    from veil.clients.embedder import EmbedderClient, EmbedderError
+    from veil.paths import home
+
+    with contextlib.ExitStack() as stack:
+        address = os.environ.get("VEIL_EMBEDDER_ADDRESS", "")
+        embedder_note = f"the embedder at {address}"
+        try:
+            if not address:
+                raise EmbedderError("no address")
+            EmbedderClient(address, timeout=5.0).info()
+        except EmbedderError:
+            from services.embedder.export import build_default_model
+            from services.embedder.launch import start_embedder
+
+            build_default_model()
+            proc, address = start_embedder(log_path=home() / "bench" / "batch" / "embedder.log")
+            stack.callback(proc.stop)
+            embedder_note = f"a real embedder started for the benchmark at {address}"
+        root = registry.default_root()
+        ml_root = ml_model.default_root()
+        head_note = f"the active phi-type head of {root}"
+        active = registry.active_version(root, "phi-type") if (root / "phi-type").is_dir() else None
+        if active is None:
+            root, ml_root = _publish_small_models(EmbedderClient(address), home() / "bench" / "batch" / "models")
+            head_note = "a small phi-type head and ML model trained here (the registry has no phi-type head)"
+        yield {"embedder_address": address, "registry_root": str(root), "ml_root": str(ml_root),
+               "note": f"models: {head_note}; {embedder_note}"}
+
+
+def _publish_small_models(embedder: Any, folder: Path) -> tuple[Path, Path]:
+    from services.classifier import tiny_head
+    from services.classifier.training import ml_model
+
+    root, ml_root = folder / "registry", folder / "ml-models"
+    shutil.rmtree(folder, ignore_errors=True)
+    tiny_head.publish_tiny(embedder, root)
+    texts, labels = tiny_head.phrases()
+    ml_model.publish(ml_model.train(texts, labels, tiny_head.LABELS), "v1", ml_root)
+    return root, ml_root
+
+
+def run(documents: int = DEFAULT_DOCUMENTS, pages: int = DEFAULT_PAGES, workers: Sequence[int] = DEFAULT_WORKERS,
+        group_size: int = DEFAULT_GROUP_SIZE) -> dict[str, Any]:
+    """Runs the same batch once per worker count; returns the figures."""
+    from dataclasses import replace
+
+    from services.batch.cluster import ClusterOptions, connect
+    from services.batch.runner import BatchOptions, _warm_up, run_batch, worker_spec
+
+    folder = corpus_folder(documents, pages)
+    runs: list[dict[str, Any]] = []
+    with models() as m:
+        options = BatchOptions(group_size=group_size, progress=False)
+        spec = replace(worker_spec(options), embedder_address=m["embedder_address"], registry_root=m["registry_root"],
+                       ml_root=m["ml_root"])
+        for n in workers:
+            out = Path(tempfile.mkdtemp(prefix="veil-bench-batch-"))
+            try:
+                clock = time.perf_counter()
+                with connect(ClusterOptions(workers=n, dashboard_address="")) as conn:
+                    _warm_up(conn.client, spec)
+                    startup = time.perf_counter() - clock
+                    summary = run_batch(folder, out, options, spec=spec, connection=conn)
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+            d, r = summary["documents"], summary["run"]
+            runs.append({"workers": n, "startup_seconds": round(startup, 2), "processing_seconds": r["seconds"],
+                         "documents_per_minute": r["documents_per_minute"], "done": d["done"],
+                         "failed": d["failed"], "group_size": r["group_size"]})
+    base = runs[0]["documents_per_minute"] or 0.0
+    for entry in runs:
+        entry["speed_up"] = round(entry["documents_per_minute"] / base, 2) if base and entry["documents_per_minute"] \
+            else None
+    return {"documents": documents, "pages": pages, "cores": os.cpu_count(), "load_average": _load(),
+            "note": m["note"], "runs": runs}
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:  # pragma: no cover - not on Linux/macOS
+        return None
+
+
+def table(figures: dict[str, Any]) -> str:
+    """The figures side by side, one column per worker count."""
+    runs = figures["runs"]
+    head = (f"veil bench batch: {figures['documents']} documents x {figures['pages']} pages, local Dask cluster "
+            f"on this machine ({figures['cores']} cores; load average at start {figures['load_average']})")
+    width = 12
+    rows = [("", [f"{r['workers']} worker" + ("s" if r["workers"] > 1 else "") for r in runs]),
+            ("documents per minute", [f"{r['documents_per_minute']}" for r in runs]),
+            ("speed-up", [f"{r['speed_up']:.2f}x" if r["speed_up"] else "-" for r in runs]),
+            ("processing (s)", [f"{r['processing_seconds']:.1f}" for r in runs]),
+            ("start-up: cluster + models (s)", [f"{r['startup_seconds']:.1f}" for r in runs]),
+            ("documents done / failed", [f"{r['done']} / {r['failed']}" for r in runs]),
+            ("documents per work unit", [f"{r['group_size']}" for r in runs])]
+    label = max(len(name) for name, _ in rows) + 2
+    lines = [head, figures["note"]]
+    lines += [name.ljust(label) + "".join(v.rjust(width) for v in values) for name, values in rows]
+    return "\n".join(lines)
