@@ -27,7 +27,8 @@ def register(sub, group) -> None:
                    help="with --all and no scheduler: worker processes (default: min(configs, cores / threads))")
     p.add_argument("--threads", type=int, default=None,
                    help="with --all: BLAS/TensorFlow threads per worker (default: VEIL_TRAINING_WORKER_THREADS)")
-    p.add_argument("--embedder", default=None, metavar="ADDR", help="embedder host:port (default: VEIL_EMBEDDER_ADDRESS)")
+    p.add_argument("--embedder", default=None, metavar="ADDR",
+                   help="embedder host:port (default: VEIL_EMBEDDER_ADDRESS)")
     p.add_argument("--database-url", default=None, help="default: VEIL_TRAINING_DATABASE_URL")
     p.add_argument("--no-publish", action="store_true", help="write the artifacts but do not register the version")
     p.add_argument("--json", action="store_true", help="print the summaries as JSON")
@@ -127,7 +128,7 @@ def _train_all(args: argparse.Namespace, overrides: dict) -> int:
         config.load(path)
     threads = args.threads or veil_config.load(settings.SETTINGS).training_worker_threads
     summaries = fanout.train_all(paths, scheduler=args.scheduler, workers=args.workers, threads=threads,
-                                 overrides=overrides)
+                                 overrides=overrides, publish=not args.no_publish)
     return _print_summaries(summaries, args.json)
 
 

@@ -1,4 +1,4 @@
-"""Training configs: one YAML file per head, with the SQL query, the history window, the split, the model and training knobs.
+"""Training configs: one YAML file per head: SQL query, history window, split, model and training knobs.
 
 Every key has a named default here, so a config says only what differs; an unknown key or a
 wrong type stops `veil train` with a message that names the file and the key.
@@ -166,7 +166,6 @@ def parse(raw: Any, source: str = "<config>") -> TrainingConfig:
         ml_raw.setdefault("name", f"{name}-ml")
         ml = _build(MLSpec, ml_raw, f"{source}: ml_model")
         _need(ml.c > 0, source, "ml_model.c must be > 0")
-    raw.pop("data", None)
     top = {k: raw.pop(k) for k in ("name", "description", "publish", "activate") if k in raw}
     if raw:
         raise TrainingConfigError(f"{source}: unknown key(s) {', '.join(sorted(raw))}")

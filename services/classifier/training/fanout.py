@@ -8,6 +8,7 @@ The config travels as text, so a remote worker needs the code installed, not the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from pathlib import Path
@@ -50,7 +51,7 @@ def limit_threads(threads: int) -> dict[str, Any]:
 
 
 def train_task(config_text: str, source: str, threads: int, overrides: dict[str, Any],
-               log_level: str = "INFO") -> dict[str, Any]:
+               log_level: str = "INFO", publish: bool = True) -> dict[str, Any]:
     """Runs in a worker: one config end to end; returns its summary, or the error it failed with."""
     import yaml
 
@@ -61,6 +62,8 @@ def train_task(config_text: str, source: str, threads: int, overrides: dict[str,
     applied = limit_threads(threads)
     try:
         cfg = config.parse(yaml.safe_load(config_text), source)
+        if not publish:
+            cfg = dataclasses.replace(cfg, publish=False)
         env = pipeline.Environment.from_settings(**overrides)
         result = pipeline.train(cfg, env)
         summary = result.summary()
@@ -72,7 +75,8 @@ def train_task(config_text: str, source: str, threads: int, overrides: dict[str,
 
 
 def train_all(config_paths: Sequence[str | Path], scheduler: str | None = None, workers: int | None = None,
-              threads: int = 1, overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+              threads: int = 1, overrides: dict[str, Any] | None = None,
+              publish: bool = True) -> list[dict[str, Any]]:
     """Trains each config as one Dask task; on `scheduler` when given, else on a local process cluster."""
     from dask.distributed import Client, LocalCluster
 
@@ -96,8 +100,8 @@ def train_all(config_paths: Sequence[str | Path], scheduler: str | None = None, 
         client = Client(cluster)
         _log.info("training %d heads on a local cluster of %d worker processes x %d thread(s)", len(paths), n, threads)
     try:
-        futures = [client.submit(train_task, text, source, threads, dict(overrides or {}), level, pure=False,
-                                 key=f"train-{Path(source).stem}-{i}")
+        futures = [client.submit(train_task, text, source, threads, dict(overrides or {}), level, publish,
+                                 pure=False, key=f"train-{Path(source).stem}-{i}")
                    for i, (text, source) in enumerate(payloads)]
         return client.gather(futures)
     finally:

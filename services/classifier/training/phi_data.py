@@ -38,6 +38,15 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "October", "November", "December")
 
 
+_STREET_KINDS = ("Street", "St.", "Avenue", "Ave", "Road", "Rd.", "Lane", "Drive", "Blvd", "Way", "Court")
+_UNIVERSITY_KINDS = ("Medical Center", "Hospital", "Health")
+_COMPANY_TRADES = ("Medical", "Health", "Logistics", "Foods", "Systems", "Industries", "Manufacturing",
+                   "Construction")
+_CITY_BODIES = ("Department of Health", "Public Schools", "Fire Department", "Police Department")
+_SCHOOLS = ("Elementary School", "High School", "University", "College", "Academy")
+_DOSES = (5, 10, 20, 25, 40, 50, 75, 81, 100, 125, 250, 325, 500, 650, 750, 850, 1000, 0.5, 2.5)
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
@@ -308,7 +317,7 @@ def _location_templates() -> dict[str, Callable[[_Gen], str]]:
     return {
         "street": lambda g: g.us.street_address(),
         "street_simple": lambda g: f"{g.rng.randint(1, 9999)} {g.us.last_name()} "
-                                   f"{g.pick(('Street', 'St.', 'Avenue', 'Ave', 'Road', 'Rd.', 'Lane', 'Drive', 'Blvd', 'Way', 'Court'))}",
+                                   f"{g.pick(_STREET_KINDS)}",
         "street_secondary": lambda g: f"{g.us.street_address()}, {g.pick(('Apt', 'Unit', 'Suite', '#', 'Apt.'))} "
                                       f"{g.rng.randint(1, 999)}{g.pick(('', 'A', 'B', 'C'))}",
         "full_address": lambda g: (lambda s: f"{g.us.street_address()}, {city(g)}, {s[1]} {zipcode(g)}")(state(g)),
@@ -380,18 +389,18 @@ def _org_templates() -> dict[str, Callable[[_Gen], str]]:
         "saint": lambda g: f"{g.pick(('St.', 'Saint', 'St'))} {g.pick(vocab.SAINTS)} {kind(g)}",
         "health_word": lambda g: f"{g.pick(vocab.HEALTH_WORDS)} {kind(g)}",
         "surname_hospital": lambda g: f"{g.us.last_name()} {kind(g)}",
-        "university": lambda g: f"University of {g.pick(vocab.STATES)[0]} {g.pick(('Medical Center', 'Hospital', 'Health'))}",
+        "university": lambda g: f"University of {g.pick(vocab.STATES)[0]} {g.pick(_UNIVERSITY_KINDS)}",
         "insurer": lambda g: g.pick(vocab.INSURERS),
         "insurer_state": lambda g: f"{g.pick(vocab.INSURERS)} of {g.pick(vocab.STATES)[0]}",
         "faker_company": lambda g: g.fake().company(),
-        "company_suffix": lambda g: f"{g.us.last_name()} {g.pick(('Medical', 'Health', 'Logistics', 'Foods', 'Systems', 'Industries', 'Manufacturing', 'Construction'))} "
+        "company_suffix": lambda g: f"{g.us.last_name()} {g.pick(_COMPANY_TRADES)} "
                                     f"{g.pick(vocab.COMPANY_SUFFIXES)}",
         "law_firm": lambda g: f"{g.us.last_name()} & {g.us.last_name()} {g.pick(('LLP', 'Law Group', 'Attorneys'))}",
         "pharmacy": lambda g: f"{g.us.last_name()} {g.pick(('Pharmacy', 'Drugs', 'Apothecary', 'Family Pharmacy'))}",
         "known": lambda g: g.pick(_KNOWN_ORGS),
         "upper": lambda g: f"{g.pick(vocab.HEALTH_WORDS)} {kind(g)}".upper(),
-        "department_of_health": lambda g: f"{g.us.city()} {g.pick(('Department of Health', 'Public Schools', 'Fire Department', 'Police Department'))}",
-        "school": lambda g: f"{g.us.last_name()} {g.pick(('Elementary School', 'High School', 'University', 'College', 'Academy'))}",
+        "department_of_health": lambda g: f"{g.us.city()} {g.pick(_CITY_BODIES)}",
+        "school": lambda g: f"{g.us.last_name()} {g.pick(_SCHOOLS)}",
     }
 
 
@@ -399,7 +408,7 @@ def _org_templates() -> dict[str, Callable[[_Gen], str]]:
 
 
 def _none_templates() -> dict[str, Callable[[_Gen], str]]:
-    def dose(g): return f"{g.pick((5, 10, 20, 25, 40, 50, 75, 81, 100, 125, 250, 325, 500, 650, 750, 850, 1000, 0.5, 2.5))}"
+    def dose(g): return f"{g.pick(_DOSES)}"
 
     def measurement(g):
         name, unit, lo, hi, decimals = g.pick(vocab.MEASUREMENTS)
@@ -450,7 +459,8 @@ def _none_templates() -> dict[str, Callable[[_Gen], str]]:
                                        "Urine Drug Screen", "Type and Screen", "CBC with Differential")),
         "instruction": lambda g: g.pick(("Take with food", "Do not drive", "Return to ED if worse",
                                          "Follow up with PCP", "Weight bearing as tolerated", "NPO after midnight",
-                                         "Low Sodium Diet", "Diabetic Diet", "Fall Precautions", "Aspiration Precautions",
+                                         "Low Sodium Diet", "Diabetic Diet", "Fall Precautions",
+                                         "Aspiration Precautions",
                                          "Call 911", "Resume Home Medications", "Hold Metformin")),
     }
 

@@ -1,4 +1,4 @@
-"""`veil train <config>`: rows from PostgreSQL -> split -> embeddings from the embedder -> head (+ ML model) -> reports -> registry.
+"""`veil train <config>`: PostgreSQL rows -> split -> embeddings -> head (+ ML model) -> reports -> registry.
 
 One call trains one config into a new artifact version and, unless the config says
 otherwise, publishes it so the classifier serves it; earlier versions stay for rollback.

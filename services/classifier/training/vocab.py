@@ -1,4 +1,4 @@
-"""Word lists behind the phi-type generator: clinical vocabulary that is not PHI, and the parts of PHI that Faker lacks."""
+"""Word lists of the phi-type generator: clinical words that are not PHI, and parts of PHI Faker lacks."""
 
 # Generic and brand drug names. Brand names look like surnames ("Zocor", "Norvasc"), which
 # is exactly why the negative class needs them.
