@@ -1,0 +1,1 @@
+"""Tests of the classifier service, its registry and the inference store."""

@@ -1,0 +1,1 @@
+"""Tests that start the real embedder, gunicorn and PostgreSQL."""

@@ -1,5 +1,6 @@
-"""Fixtures of the classifier's integration tests: the real embedder, a head trained on its vectors,
-and the classifier started exactly as in production (gunicorn, the same command as the image)."""
+"""Fixtures of the classifier's integration tests: a head trained on the real embedder's vectors (the
+root conftest's `embedder_address`) and the classifier started exactly as in production (gunicorn,
+the same command as the image)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,20 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 import pytest
+
 from services.classifier import tiny_head
-from veil.procs import ManagedProcess, free_port, http_ready
 from veil.paths import REPO_ROOT
+from veil.procs import ManagedProcess, free_port, http_ready
 from veil.services import SERVICES
 
 
 @pytest.fixture(scope="session")
-def real_embedder_address(request, tmp_path_factory) -> Iterator[str]:
-    """The root conftest's `embedder_address` when it exists, else a real embedder of our own."""
-    try:
-        shared = request.getfixturevalue("embedder_address")
-    except pytest.FixtureLookupError:
-        shared = None
-    if shared:
-        yield shared
-        return
-    from services.embedder.launch import start_embedder
-
-    proc, address = start_embedder(log_path=tmp_path_factory.mktemp("embedder") / "embedder.log")
-    try:
-        yield address
-    finally:
-        proc.stop()
-
-
-@pytest.fixture(scope="session")
-def trained_registry(real_embedder_address, tmp_path_factory) -> Path:
+def trained_registry(embedder_address, tmp_path_factory) -> Path:
     """phi-type v1 and v2 (v2 active): a small head trained on the real embedder's vectors."""
     from veil.clients.embedder import EmbedderClient
 
     root = tmp_path_factory.mktemp("registry")
-    with EmbedderClient(real_embedder_address) as client:
+    with EmbedderClient(embedder_address) as client:
         tiny_head.publish_tiny(client, root, versions=("v1", "v2"))
     return root
 
@@ -48,22 +31,21 @@ def start_classifier(tmp_path) -> Iterator[Callable[..., tuple[ManagedProcess, s
     """Starts `gunicorn -c services/classifier/gunicorn.conf.py ...` and waits for /readyz; stops it after."""
     started: list[ManagedProcess] = []
 
-    def start(env: Mapping[str, str], ready: bool = True, log_name: str = "classifier.log",
-              port: int | None = None) -> tuple[ManagedProcess, str]:
-        port = port or free_port()
+    def start(env: Mapping[str, str], log_name: str = "classifier.log") -> tuple[ManagedProcess, str]:
+        port = free_port()
         child_env = {"VEIL_CLASSIFIER_HOST": "127.0.0.1", "VEIL_CLASSIFIER_PORT": str(port),
                      "VEIL_CLASSIFIER_WORKERS": "2", "VEIL_CLASSIFIER_THREADS": "4",
                      "VEIL_INFERENCE_FLUSH_SECONDS": "0.05", "VEIL_INFERENCE_RETRY_SECONDS": "0.2",
                      "VEIL_HOME": str(tmp_path / "classifier-home"), "TF_CPP_MIN_LOG_LEVEL": "2",
                      **env}
-        child_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         proc = ManagedProcess("classifier", SERVICES["classifier"].local_argv(), env=child_env, cwd=REPO_ROOT,
                               log_path=tmp_path / log_name)
+        # gunicorn.conf.py makes a fresh metrics folder per run unless one is inherited.
         proc.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         proc.start()
         started.append(proc)
         base = f"http://127.0.0.1:{port}"
-        proc.wait_ready(http_ready(base + ("/readyz" if ready else "/healthz")), timeout=120, interval=0.25)
+        proc.wait_ready(http_ready(base + "/readyz"), timeout=120, interval=0.25)
         return proc, base
 
     yield start

@@ -38,8 +38,8 @@ def _store_env(url: str) -> dict[str, str]:
 
 
 def test_under_gunicorn_predictions_use_the_trained_head_and_a_rollback_reaches_every_worker(
-        real_embedder_address, trained_registry, postgres_url, start_classifier):
-    _proc, base = start_classifier({"VEIL_EMBEDDER_ADDRESS": real_embedder_address,
+        embedder_address, trained_registry, postgres_url, start_classifier):
+    _proc, base = start_classifier({"VEIL_EMBEDDER_ADDRESS": embedder_address,
                                     "VEIL_MODEL_REGISTRY": str(trained_registry), **_store_env(postgres_url)})
     resp = _predict(base, _PHRASES, request_id="first-call")
     assert resp.status_code == 200, resp.text
@@ -78,13 +78,15 @@ def test_when_the_embedder_stops_mid_stream_calls_get_503_and_recover_without_a_
     embedder_env = {"VEIL_EMBEDDER_HOST": "127.0.0.1", "VEIL_EMBEDDER_PORT": str(port),
                     "VEIL_EMBEDDER_METRICS_PORT": "0"}
 
-    def start_embedder(n: int) -> ManagedProcess:
+    def start_embedder(n: int, wait: bool = True) -> ManagedProcess:
         proc = ManagedProcess("embedder", START_COMMAND, env=embedder_env, cwd=REPO_ROOT,
                               log_path=tmp_path / f"embedder-{n}.log").start()
-        proc.wait_ready(health_probe(address), timeout=120, interval=0.25)
+        if wait:
+            proc.wait_ready(health_probe(address), timeout=120, interval=0.25)
         return proc
 
-    embedder = start_embedder(1)
+    # Both start at once; the classifier's /readyz waits for the embedder too.
+    embedder = start_embedder(1, wait=False)
     try:
         classifier, base = start_classifier({"VEIL_EMBEDDER_ADDRESS": address,
                                              "VEIL_MODEL_REGISTRY": str(trained_registry),
@@ -125,8 +127,8 @@ def test_when_the_embedder_stops_mid_stream_calls_get_503_and_recover_without_a_
 
 @pytest.mark.postgres
 def test_when_postgres_goes_away_mid_stream_every_request_succeeds_and_every_record_lands_once(
-        real_embedder_address, trained_registry, postgres_url, start_classifier):
-    _proc, base = start_classifier({"VEIL_EMBEDDER_ADDRESS": real_embedder_address, "VEIL_CLASSIFIER_WORKERS": "1",
+        embedder_address, trained_registry, postgres_url, start_classifier):
+    _proc, base = start_classifier({"VEIL_EMBEDDER_ADDRESS": embedder_address, "VEIL_CLASSIFIER_WORKERS": "1",
                                     "VEIL_MODEL_REGISTRY": str(trained_registry), **_store_env(postgres_url)})
     sent: dict[str, int] = {}
     statuses: list[int] = []
@@ -159,8 +161,8 @@ def test_when_postgres_goes_away_mid_stream_every_request_succeeds_and_every_rec
 
 @pytest.mark.postgres
 def test_when_gunicorn_is_killed_with_records_in_the_spool_a_restart_delivers_all_of_them(
-        real_embedder_address, trained_registry, postgres_url, start_classifier, tmp_path):
-    env = {"VEIL_EMBEDDER_ADDRESS": real_embedder_address, "VEIL_MODEL_REGISTRY": str(trained_registry),
+        embedder_address, trained_registry, postgres_url, start_classifier, tmp_path):
+    env = {"VEIL_EMBEDDER_ADDRESS": embedder_address, "VEIL_MODEL_REGISTRY": str(trained_registry),
            "VEIL_INFERENCE_SPOOL_DIR": str(tmp_path / "spool"), **_store_env(postgres_url)}
     outages.block(postgres_url)
     try:
