@@ -58,7 +58,8 @@ def train_task(config_text: str, source: str, threads: int, overrides: dict[str,
     from services.classifier.training import config, pipeline
     from veil import logs
 
-    logs.configure(log_level)
+    if not logging.getLogger().handlers:  # a fresh worker process; an in-process worker keeps its host's logging
+        logs.configure(log_level)
     applied = limit_threads(threads)
     try:
         cfg = config.parse(yaml.safe_load(config_text), source)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import zipfile
 
 import numpy as np
@@ -142,3 +143,33 @@ def test_veil_train_all_trains_every_config_in_parallel_on_a_local_dask_cluster(
     assert len({s["pid"] for s in summaries}) == 2  # two worker processes, one head each
     assert all(s["limits"]["tensorflow"] == 1 and s["limits"]["blas"] == 1 for s in summaries)
     assert set(registry.models(env.registry_root)) == {"phi-type", "phi-type-b"}
+
+
+def test_given_a_scheduler_address_then_train_all_runs_on_that_cluster(env, tmp_path, capsys, monkeypatch):
+    from dask.distributed import Client, LocalCluster
+
+    from veil import cli
+
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    raw = yaml.safe_load(config.resolve("phi-type").read_text())
+    raw["training"].update(epochs=2, patience=1)
+    raw.pop("ml_model", None)
+    (configs / "phi-type.yaml").write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv("VEIL_MODEL_REGISTRY", str(env.registry_root))
+    monkeypatch.setenv("VEIL_TRAINING_ARTIFACTS", str(env.artifacts_root))
+
+    # Stands in for a remote cluster: its worker was started by someone else, with no thread limits.
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0") as cluster:
+        with Client(cluster) as client:
+            worker_pids = set(client.run(os.getpid).values())
+        code = cli.main(["train", "--all", "--configs", str(configs), "--scheduler", cluster.scheduler_address,
+                         "--embedder", env.embedder_address, "--database-url", env.database_url, "--json"])
+        out = capsys.readouterr().out
+    summaries = json.loads(out[out.index("[\n"):])
+    assert code == 0, summaries
+    assert [s["name"] for s in summaries] == ["phi-type"]
+    assert summaries[0]["pid"] in worker_pids  # trained on the cluster's worker, not here
+    assert summaries[0]["limits"]["tensorflow"] == 1  # limits applied by the task itself
+    assert registry.active_version(env.registry_root, "phi-type") == summaries[0]["version"]
