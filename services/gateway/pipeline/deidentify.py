@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -279,19 +280,27 @@ class Pipeline:
         if not known:
             return pdf, [], 0, None
         pattern = _needle_pattern(known)
-        output = paragraphs_from_extraction(self.redactor.extract(pdf))
-        leaked = {m.group(0) for p in output for m in pattern.finditer(p.text)}
-        if not leaked:
+        pages = {(number, m.group(0)) for number, text in _page_texts(pdf) for m in pattern.finditer(text)}
+        if not pages:
             return pdf, [], 0, None
+        leaked = {text for _, text in pages}
         _log.warning("verification found %d redacted string(s) still in the output; redacting them", len(leaked))
         repaired = _occurrences(paragraphs, _needle_pattern({n: known[n] for n in leaked}), known, entities)
-        pages = {(p.page, m.group(0)) for p in output for m in pattern.finditer(p.text)}
         spans = [{"page": page, "text": text, "type": known[text].type} for page, text in sorted(pages)]
         pdf, repair = self._redact(pdf, spans)
-        left = sum(1 for p in paragraphs_from_extraction(self.redactor.extract(pdf)) for _ in pattern.finditer(p.text))
+        left = sum(1 for _, text in _page_texts(pdf) for _ in pattern.finditer(text))
         if left:
             _log.error("%d redacted string(s) still recoverable after the repair", left)
         return pdf, repaired, left, bool(repair.get("verified", True))
+
+
+def _page_texts(pdf: bytes) -> list[tuple[int, str]]:
+    """(page number from 1, text) of every page, read with MuPDF directly: an extraction independent of
+    the redactor's layout analysis, with ligatures expanded and whitespace collapsed."""
+    import pymupdf
+
+    with pymupdf.open("pdf", pdf) as doc:
+        return [(page.number + 1, " ".join(unicodedata.normalize("NFKC", page.get_text()).split())) for page in doc]
 
 
 def _no_phrases(_phrase: str):  # pragma: no cover - a paragraph without candidates never looks up
@@ -306,7 +315,7 @@ def _needles(entities: Sequence[Entity]) -> dict[str, Entity]:
     """
     needles: dict[str, Entity] = {}
     for e in sorted(entities, key=lambda e: -e.score):
-        text = " ".join(e.text.split())
+        text = " ".join(unicodedata.normalize("NFKC", e.text).split())
         digits = sum(c.isdigit() for c in text)
         if len(text) < _MIN_LEAK_CHARS or (digits == len(text.replace(" ", "")) and digits < _MIN_LEAK_DIGITS):
             continue
