@@ -49,12 +49,18 @@ def _seed(args: argparse.Namespace) -> int:
     from services.classifier.training import seed, settings
     from veil import config
 
-    url = args.database_url or config.load(settings.SETTINGS).training_database_url
+    import psycopg2
+
     try:
+        url = settings.postgres_url(args.database_url) if args.database_url else \
+            config.load(settings.SETTINGS).training_database_url
         loaded = seed.seed(url, args.datasets, scale=args.scale, seed_value=args.seed)
     except ValueError as exc:
         print(f"veil data seed: {exc}", file=sys.stderr)
         return 2
+    except psycopg2.Error as exc:
+        print(f"veil data seed: the training database failed: {str(exc).strip()}", file=sys.stderr)
+        return 1
     for name, n in loaded.items():
         print(f"{name}: {n} rows ({seed.DATASETS[name].description})")
     return 0
@@ -87,6 +93,14 @@ def _train(args: argparse.Namespace) -> int:
     if bool(args.config) == bool(args.all):
         print("veil train: give one config, or --all", file=sys.stderr)
         return 2
+    if args.database_url:
+        from services.classifier.training import settings
+
+        try:
+            settings.postgres_url(args.database_url)
+        except ValueError as exc:
+            print(f"veil train: --database-url: {exc}", file=sys.stderr)
+            return 2
     overrides = {"database_url": args.database_url, "embedder_address": args.embedder}
     overrides = {k: v for k, v in overrides.items() if v}
     if args.all:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from veil.config import Setting, database_url, declare, positive_int
+from veil.config import Setting, declare, positive_int
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/veil"
 DEFAULT_REGION = "local"
 DEFAULT_EMBED_BATCH = 512
 DEFAULT_WORKER_THREADS = 1
 
+
+
+def postgres_url(raw: str) -> str:
+    """Training rows live in PostgreSQL only (the SQLite default of the services does not apply)."""
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise ValueError("expected postgresql://user@host:port/database")
+    return raw
+
+
 SETTINGS = declare(
     "training",
-    Setting("VEIL_TRAINING_DATABASE_URL", DEFAULT_DATABASE_URL, database_url,
+    Setting("VEIL_TRAINING_DATABASE_URL", DEFAULT_DATABASE_URL, postgres_url,
             "PostgreSQL database holding the training_rows table. `veil data seed` creates the database "
             "and the table when they are missing.", secret=True),
     Setting("VEIL_TRAINING_ARTIFACTS", "", str,

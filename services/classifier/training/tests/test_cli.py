@@ -46,3 +46,13 @@ def test_when_the_folder_is_not_a_training_version_then_evaluate_says_so(tmp_pat
     (tmp_path / "code.zip").write_bytes(b"not a zip")
     assert cli.main(["evaluate", str(tmp_path)]) == 2
     assert "no readable code.zip" in capsys.readouterr().err
+
+
+def test_when_the_database_is_unreachable_then_seed_fails_with_the_reason_after_retrying(capsys):
+    from veil.procs import free_port
+
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/veil"
+    assert cli.main(["data", "seed", "--dataset", "phi-type", "--database-url", url]) == 1
+    assert "the training database failed" in capsys.readouterr().err
+    assert cli.main(["data", "seed", "--database-url", "sqlite:///x.sqlite3"]) == 2
+    assert "expected postgresql://" in capsys.readouterr().err
