@@ -48,6 +48,8 @@ class Figures:
     hit_busy_p50_ms: float = 0.0
     hit_busy_p99_ms: float = 0.0
     zipf_clients: int = 0
+    service_batches: str = ""
+    zipf_batches: str = ""
     zipf_hit_rate: float = 0.0
     zipf_throughput: float = 0.0
     settings: dict = field(default_factory=dict)
@@ -59,18 +61,25 @@ def _percentile(values: Sequence[float], q: float) -> float:
 
 
 def raw_throughput(embed: Callable[[list[str]], object], phrases: Sequence[str], batch_sizes: Sequence[int],
-                   seconds: float) -> dict[int, float]:
-    """Phrases per second of the bare model at each batch size (after one warm-up call each)."""
-    out: dict[int, float] = {}
+                   seconds: float, rounds: int = 3) -> dict[int, float]:
+    """Phrases per second of the bare model at each batch size (after one warm-up call each).
+
+    The sizes take turns over several rounds, so a change in what else runs on the machine
+    affects them all alike instead of whichever size happened to run at that moment.
+    """
+    done = dict.fromkeys(batch_sizes, 0)
+    spent = dict.fromkeys(batch_sizes, 0.0)
     source = itertools.cycle(phrases)
     for size in batch_sizes:
         embed([next(source) for _ in range(size)])
-        done, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds:
-            embed([next(source) for _ in range(size)])
-            done += size
-        out[size] = done / (time.perf_counter() - start)
-    return out
+    for _ in range(rounds):
+        for size in batch_sizes:
+            start = time.perf_counter()
+            while time.perf_counter() - start < seconds / rounds:
+                embed([next(source) for _ in range(size)])
+                done[size] += size
+            spent[size] += time.perf_counter() - start
+    return {size: done[size] / spent[size] for size in batch_sizes}
 
 
 class _Feed:
@@ -144,76 +153,140 @@ def estimate_hit_rate(pool: Sequence[str], s: float, maxsize: int, n: int) -> fl
 def run(model_handle: str = "", batch_sizes: Sequence[int] = DEFAULT_BATCH_SIZES, clients: int = DEFAULT_CLIENTS,
         per_call: int = DEFAULT_TEXTS_PER_CALL, seconds: float = DEFAULT_SECONDS, pool_size: int = DEFAULT_POOL_SIZE,
         zipf_s: float = DEFAULT_ZIPF_S, latency_calls: int = DEFAULT_LATENCY_CALLS, server_env: dict | None = None,
-        log_path: Path | None = None, say: Callable[[str], None] = print, zipf_clients: int = 0) -> Figures:
+        log_path: Path | None = None, say: Callable[[str], None] = print, zipf_clients: int = 0,
+        rounds: int = 3) -> Figures:
+    """All figures in one run. Figures 1, 2 and 4 take turns in `rounds` slices, so a change in
+    what else runs on the machine affects all three alike and their ratios compare like with like."""
     from services.embedder.launch import start_embedder
     from services.embedder.model import load_model
     from veil.clients.embedder import EmbedderClient
+    from veil.procs import free_port
 
     fig = Figures()
-    say(f"phrases: a pool of {pool_size:,} for the Zipf stream and unique ones for figures 1-2 (seeded)")
+    say(f"phrases: a pool of {pool_size:,} for the Zipf stream and unique ones for the other figures (seeded)")
     zipf_pool = phrase_pool(pool_size, seed=1)
     unique = phrase_pool(100_000, seed=7, exclude=set(p.lower() for p in zipf_pool))
+    warm, raw_texts, fresh = unique[:100], unique[100:20_000], iter(unique[20_000:])
 
-    say("figure 1: loading the model in-process")
+    say("figure 1: the model in-process, batch sizes taking turns")
     model = load_model(model_handle)
-    fig.raw_by_batch = raw_throughput(model.embed, unique[:20_000], batch_sizes, min(seconds / 2, 5.0))
-    fig.raw_best_batch, fig.raw_best = max(fig.raw_by_batch.items(), key=lambda kv: kv[1])
+    raw_seconds = min(seconds / 2, 5.0)
+    fig.raw_by_batch = raw_throughput(model.embed, raw_texts, batch_sizes, raw_seconds / 2)
+    fig.raw_best_batch = max(fig.raw_by_batch.items(), key=lambda kv: kv[1])[0]
     for size, rate in fig.raw_by_batch.items():
         say(f"  batch {size:>4}: {rate:8.1f} phrases/s")
-    del model
-    gc.collect()
 
     env = {"VEIL_EMBEDDER_MODEL": model_handle, **(server_env or {})}
-    say("starting the embedder server")
-    proc, address = start_embedder(env=env, log_path=log_path)
+    say("starting two embedder servers: A for figures 2-3, B (cache cold) for figure 4")
+    ports = free_port(), free_port()
+    proc_a, address_a = start_embedder(env={**env, "VEIL_EMBEDDER_METRICS_PORT": str(ports[0])}, log_path=log_path)
+    proc_b = None
     try:
-        client = EmbedderClient(address, timeout=60.0)
-        fig.settings = client.info()
-        fresh = iter(unique[20_000:])
-        say(f"figure 2: {clients} clients x {per_call} unique phrases per call for {seconds:.0f}s")
-        texts, _, elapsed = drive(client, _Feed(fresh, per_call), clients, seconds)
-        fig.service = texts / elapsed
-        say(f"  {fig.service:.1f} phrases/s")
-        say(f"figure 2b: {clients} clients x 1 unique phrase per call for {seconds / 2:.0f}s")
-        texts, _, elapsed = drive(client, _Feed(fresh, 1), clients, seconds / 2)
+        proc_b, address_b = start_embedder(env={**env, "VEIL_EMBEDDER_METRICS_PORT": str(ports[1])},
+                                           log_path=log_path)
+        a, b = EmbedderClient(address_a, timeout=60.0), EmbedderClient(address_b, timeout=60.0)
+        fig.settings = a.info()
+        # Figure 4 passes about twice figure 1's rate through the cache in `seconds`.
+        expected = int(fig.raw_by_batch[fig.raw_best_batch] * seconds * 2)
+        h_est = estimate_hit_rate(zipf_pool, zipf_s, fig.settings["cache"]["maxsize"], expected)
+        fig.zipf_clients = zipf_clients or min(_MAX_ZIPF_CLIENTS, math.ceil(clients / max(0.05, 1 - h_est)))
+        say(f"figures 1, 2 and 4 in {rounds} rounds of {seconds / rounds:.1f}s each:")
+        say(f"  2: {clients} clients x {per_call} unique phrases per call (server A)")
+        say(f"  4: Zipf s={zipf_s} over {pool_size:,} phrases, {fig.zipf_clients} clients x {per_call} per call "
+            f"(server B); an LRU replay of the stream predicts h = {h_est:.2f}, and {fig.zipf_clients} clients keep "
+            f"about as many misses in flight as figure 2's {clients}")
+        fresh_feed = _Feed(fresh, per_call)
+        zipf_feed = _Feed(zipf_stream(zipf_pool, 5_000_000, s=zipf_s), per_call)
+        raw = [0.0, 0.0]
+        svc = [0, 0.0]
+        zipf = [0, 0, 0.0]
+        stats_a, stats_b = _BatchStats(ports[0]), _BatchStats(ports[1])
+        for _ in range(rounds):
+            rate = raw_throughput(model.embed, raw_texts, [fig.raw_best_batch], raw_seconds / rounds, rounds=1)
+            raw[0] += rate[fig.raw_best_batch] * raw_seconds / rounds
+            raw[1] += raw_seconds / rounds
+            stats_a.start()
+            texts, _, elapsed = drive(a, fresh_feed, clients, seconds / rounds)
+            stats_a.stop()
+            svc[0] += texts
+            svc[1] += elapsed
+            stats_b.start()
+            texts, hits, elapsed = drive(b, zipf_feed, fig.zipf_clients, seconds / rounds)
+            stats_b.stop()
+            zipf[0] += texts
+            zipf[1] += hits
+            zipf[2] += elapsed
+        fig.raw_best = raw[0] / raw[1]
+        fig.service = svc[0] / svc[1]
+        fig.zipf_hit_rate = zipf[1] / zipf[0]
+        fig.zipf_throughput = zipf[0] / zipf[2]
+        fig.service_batches, fig.zipf_batches = stats_a.summary(svc[1]), stats_b.summary(zipf[2])
+        say(f"  1: {fig.raw_best:.1f} phrases/s at batch {fig.raw_best_batch}")
+        say(f"  2: {fig.service:.1f} phrases/s ({fig.service_batches})")
+        say(f"  4: h = {fig.zipf_hit_rate:.3f}, {fig.zipf_throughput:.1f} phrases/s ({fig.zipf_batches})")
+        del model
+        gc.collect()
+
+        say(f"figure 2b: {clients} clients x 1 unique phrase per call for {seconds / 2:.0f}s (server A)")
+        texts, _, elapsed = drive(a, _Feed(fresh, 1), clients, seconds / 2)
         fig.service_single = texts / elapsed
         say(f"  {fig.service_single:.1f} phrases/s")
 
-        say(f"figure 3: {latency_calls} single-phrase cache hits, one client")
-        lat = hit_latencies(client, zipf_pool[:100], latency_calls)
+        say(f"figure 3: {latency_calls} single-phrase cache hits, one client (server A)")
+        lat = hit_latencies(a, warm, latency_calls)
         fig.hit_p50_ms, fig.hit_p99_ms = _percentile(lat, 50) * 1e3, _percentile(lat, 99) * 1e3
         say(f"  p50 {fig.hit_p50_ms:.2f} ms, p99 {fig.hit_p99_ms:.2f} ms")
         say(f"figure 3b: the same while {clients} other clients keep the model busy")
         busy: list[float] = []
-        loader = threading.Thread(target=drive, args=(client, _Feed(fresh, per_call), clients, seconds / 2),
-                                  daemon=True)
+        loader = threading.Thread(target=drive, args=(a, _Feed(fresh, per_call), clients, seconds / 2), daemon=True)
         loader.start()
         time.sleep(0.5)
         while loader.is_alive() and len(busy) < latency_calls:
-            busy.extend(hit_latencies(client, zipf_pool[:100], 50))
+            busy.extend(hit_latencies(a, warm, 50))
         loader.join()
         fig.hit_busy_p50_ms, fig.hit_busy_p99_ms = _percentile(busy, 50) * 1e3, _percentile(busy, 99) * 1e3
         say(f"  p50 {fig.hit_busy_p50_ms:.2f} ms, p99 {fig.hit_busy_p99_ms:.2f} ms ({len(busy)} calls)")
-
-        maxsize = fig.settings["cache"]["maxsize"]
-        h_est = estimate_hit_rate(zipf_pool, zipf_s, maxsize, int(fig.service * seconds * 3))
-        fig.zipf_clients = zipf_clients or min(_MAX_ZIPF_CLIENTS, math.ceil(clients / max(0.05, 1 - h_est)))
-        say(f"figure 4: Zipf s={zipf_s} over {pool_size:,} phrases, {fig.zipf_clients} clients x {per_call} per call, "
-            f"{seconds:.0f}s, cache from cold")
-        say(f"  (an LRU replay of the stream predicts h = {h_est:.2f}; {fig.zipf_clients} clients keep about as many "
-            f"misses in flight as figure 2's {clients})")
-        # The 100 warmed phrases are part of the pool: start the Zipf run from an empty cache.
-        proc.stop()
-        proc, address = start_embedder(env=env, log_path=log_path)
-        client = EmbedderClient(address, timeout=60.0)
-        stream = zipf_stream(zipf_pool, 5_000_000, s=zipf_s)
-        texts, hits, elapsed = drive(client, _Feed(stream, per_call), fig.zipf_clients, seconds)
-        fig.zipf_hit_rate = hits / texts
-        fig.zipf_throughput = texts / elapsed
-        say(f"  h = {fig.zipf_hit_rate:.3f}, {fig.zipf_throughput:.1f} phrases/s")
     finally:
-        proc.stop()
+        proc_a.stop()
+        if proc_b is not None:
+            proc_b.stop()
     return fig
+
+
+class _BatchStats:
+    """Model batches a server ran between start() and stop(), read from its /metrics."""
+
+    def __init__(self, metrics_port: int):
+        self._url = f"http://127.0.0.1:{metrics_port}/metrics"
+        self.batches = self.texts = self.model_seconds = 0.0
+        self._at_start = (0.0, 0.0, 0.0)
+
+    def _read(self) -> tuple[float, float, float]:
+        import requests
+
+        values = {}
+        for line in requests.get(self._url, timeout=5).text.splitlines():
+            name, _, value = line.partition(" ")
+            if name in ("veil_embedder_batch_size_count", "veil_embedder_batch_size_sum",
+                        "veil_embedder_inference_seconds_sum"):
+                values[name] = float(value)
+        return (values.get("veil_embedder_batch_size_count", 0.0), values.get("veil_embedder_batch_size_sum", 0.0),
+                values.get("veil_embedder_inference_seconds_sum", 0.0))
+
+    def start(self) -> None:
+        self._at_start = self._read()
+
+    def stop(self) -> None:
+        now = self._read()
+        self.batches += now[0] - self._at_start[0]
+        self.texts += now[1] - self._at_start[1]
+        self.model_seconds += now[2] - self._at_start[2]
+
+    def summary(self, elapsed: float) -> str:
+        mean = self.texts / self.batches if self.batches else 0.0
+        busy = self.model_seconds / elapsed if elapsed else 0.0
+        return f"{int(self.texts):,} texts through the model in {int(self.batches):,} batches, mean {mean:.1f}; " \
+               f"model busy {busy:.0%} of the time"
 
 
 def report(fig: Figures, per_call: int, clients: int, zipf_s: float, pool_size: int) -> str:
