@@ -133,8 +133,11 @@ class HubModel:
         # One warm-up call traces the function and tells the dimension, so the first real
         # request is not the slow one.
         self.dimension = int(self.embed(["warm up"]).shape[1])
-        _log.info("loaded model %s version %s (dimension %d) from %s in %.1fs", self.name, self.version,
-                  self.dimension, self.handle, time.perf_counter() - start)
+        threads = tf.config.threading
+        _log.info("loaded model %s version %s (dimension %d) from %s in %.1fs; TensorFlow intra-op threads %d, "
+                  "inter-op threads %d (0: TensorFlow's default)", self.name, self.version, self.dimension,
+                  self.handle, time.perf_counter() - start, threads.get_intra_op_parallelism_threads(),
+                  threads.get_inter_op_parallelism_threads())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = self._model(self._tf.constant(list(texts), dtype=self._tf.string))

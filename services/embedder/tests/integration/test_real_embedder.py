@@ -78,9 +78,11 @@ def test_health_is_serving_once_the_model_is_loaded(embedder_address):
 
 
 def test_on_sigterm_in_flight_calls_finish_new_calls_are_refused_and_the_process_exits_cleanly(tmp_path):
+    # Also started with its own TensorFlow thread settings, which its log must confirm.
     metrics_port = free_port()
     proc, address = start_embedder(env={"VEIL_EMBEDDER_METRICS_PORT": str(metrics_port),
-                                        "VEIL_EMBEDDER_MAX_BATCH_SIZE": "16"},
+                                        "VEIL_EMBEDDER_MAX_BATCH_SIZE": "16", "VEIL_EMBEDDER_INTRA_OP_THREADS": "1",
+                                        "VEIL_EMBEDDER_INTER_OP_THREADS": "2"},
                                    log_path=tmp_path / "embedder.log")
     try:
         texts = [f"note {i}: patient seen in clinic with a persistent cough" for i in range(240)]
@@ -100,6 +102,7 @@ def test_on_sigterm_in_flight_calls_finish_new_calls_are_refused_and_the_process
         proc.stop()
     log = (tmp_path / "embedder.log").read_text()
     assert "draining in-flight calls" in log and "embedder stopped" in log
+    assert "intra-op threads 1, inter-op threads 2" in log  # the TensorFlow thread settings took effect
 
 
 def _wait_until_queued(metrics_port: int, timeout: float = 30) -> None:
