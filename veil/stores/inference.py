@@ -377,18 +377,20 @@ class InferenceRecorder:
         return True
 
     def close(self, timeout: float = 10.0) -> None:
-        """Stops the writer; what it could not write in time goes to the spool. Idempotent."""
+        """Stops the writer once it has written (or spooled) what is queued. Idempotent.
+
+        What it cannot finish within `timeout` (a stalled database) goes to the spool.
+        """
         self._stop.set()
-        writer_stuck = False
         if self._thread is not None:
             self._thread.join(timeout)
-            writer_stuck = self._thread.is_alive()
-        leftover = self._take(self._queue.qsize())
-        if leftover:
-            # The store's connection belongs to the writer thread; if it is still busy, use only the spool.
-            self._deliver(leftover, allow_db=self._db_up is True and not writer_stuck)
+        if self._thread is None or self._thread.is_alive():
+            # The store's connection belongs to the writer thread: keep the rest on disk instead.
+            leftover = self._take(self._queue.qsize())
+            if leftover:
+                self._to_spool(leftover)
+                self._done(leftover, busy=False)
         self.spool.close()
-        self.store.close()
 
     @property
     def database_up(self) -> bool | None:
@@ -400,25 +402,50 @@ class InferenceRecorder:
     # -- the writer thread ----------------------------------------------------------------
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            batch = self._next_batch()
+        try:
+            while not self._stop.is_set():
+                batch = self._next_batch()
+                try:
+                    if batch:
+                        self._deliver(batch, allow_db=time.monotonic() >= self._next_attempt)
+                    elif self._db_up is not True and time.monotonic() >= self._next_attempt:
+                        self._probe()
+                    if self._db_up and (self._spool_dirty or time.monotonic() >= self._next_replay):
+                        self._replay()
+                except Exception:  # noqa: BLE001 - the writer must outlive any surprise; the log keeps the traceback
+                    _log.exception("inference recorder: unexpected error")
+                finally:
+                    self._done(batch)
+                self.metrics.pending(self._queue.qsize())
+            self._write_remaining()
+        finally:
+            self.store.close()
+
+    def _write_remaining(self) -> None:
+        """At shutdown: what is still queued goes to the database once more, else to the spool."""
+        while True:
+            batch = self._take(self.batch_size)
+            if not batch:
+                return
+            with self._idle:
+                self._busy += 1
             try:
-                if batch:
-                    self._deliver(batch, allow_db=time.monotonic() >= self._next_attempt)
-                elif self._db_up is not True and time.monotonic() >= self._next_attempt:
-                    self._probe()
-                if self._db_up and (self._spool_dirty or time.monotonic() >= self._next_replay):
-                    self._replay()
-            except Exception:  # noqa: BLE001 - the writer must outlive any surprise; the log keeps the traceback
-                _log.exception("inference recorder: unexpected error")
+                self._deliver(batch, allow_db=self._db_up is not False)
+            except Exception:  # noqa: BLE001
+                _log.exception("inference recorder: unexpected error at shutdown")
             finally:
-                if batch:
-                    with self._idle:
-                        self._busy -= 1
-                        for _ in batch:
-                            self._queue.task_done()
-                        self._idle.notify_all()
-            self.metrics.pending(self._queue.qsize())
+                self._done(batch)
+
+    def _done(self, batch: list[InferenceRecord], busy: bool = True) -> None:
+        """Marks a batch taken from the queue as handled (for flush())."""
+        if not batch:
+            return
+        with self._idle:
+            if busy:
+                self._busy -= 1
+            for _ in batch:
+                self._queue.task_done()
+            self._idle.notify_all()
 
     def _next_batch(self) -> list[InferenceRecord]:
         try:

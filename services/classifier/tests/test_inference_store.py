@@ -215,11 +215,22 @@ def test_a_replayed_spool_with_records_already_stored_adds_only_the_missing_ones
         store.close()
 
 
-def test_records_queued_at_shutdown_are_flushed_not_lost(database, tmp_path):
+def test_records_queued_at_shutdown_are_written_not_lost(database, tmp_path):
     recorder = _recorder(database, tmp_path / "spool")
-    records = _records(40)
-    recorder.record(records)
+    recorder.record(_records(1200))  # many batches still queued when close() is called
     recorder.close()
     store = InferenceStore(database)
-    assert store.count() == 40
+    assert store.count() == 1200
+    assert recorder.spool.depth().records == 0
     store.close()
+
+
+@pytest.mark.postgres
+def test_records_queued_at_shutdown_while_postgres_is_down_are_spooled(postgres_url, tmp_path):
+    recorder = _recorder(Database(postgres_url), tmp_path / "spool")
+    with outages.outage(postgres_url):
+        recorder.record(_records(5))
+        assert recorder.flush(10) and recorder.database_up is False
+        recorder.record(_records(300, start=5))
+        recorder.close()
+    assert Spool(tmp_path / "spool").depth().records == 305
