@@ -86,7 +86,8 @@ def _stub_app(state: StubState) -> Flask:
         record("poll", job_id=job_id, status=status)
         body = {"job_id": job_id, "status": status}
         if done:
-            body["result"] = {"risk": {"residual": 0.1}, "counts": {"PERSON": 2}}
+            # Sorted keys put "result" first; a nested "status" must not be taken for the job's.
+            body["result"] = {"risk": {"residual": 0.1, "status": "low"}, "counts": {"PERSON": 2}}
         return jsonify(body)
 
     @app.get("/v1/jobs/<job_id>/document")

@@ -118,7 +118,7 @@ def test_a_dry_run_lists_the_points_and_their_time_and_starts_nothing(capsys):
     args = _args(workers=(1, 2), threads=(4,), dry_run=True)
     assert sizing.main(args) == 0
     out = capsys.readouterr().out
-    assert "2 points x up to 3 steps" in out and "1w x 4t" in out and "2w x 4t" in out
+    assert "2 points x up to 4 steps" in out and "1w x 4t" in out and "2w x 4t" in out
 
 
 def test_a_missing_model_is_reported_before_anything_starts(tmp_path, capsys):
@@ -130,3 +130,18 @@ def test_steps_take_the_overall_figures_of_a_run():
     stats = jtl.Stats("all requests", 10, 1, 5.0, 3.0, 2.0, 4.0, 5.0, 6.0, 7.0)
     step = Step.from_stats(Point(1, 1, 64, 2.0), 4, stats)
     assert (step.throughput, step.p95_ms, step.error_rate) == (5.0, 5.0, 0.1)
+
+
+def test_a_previous_sweep_is_reported_again_for_another_objective_without_measuring(tmp_path, capsys):
+    fast = _result(2, 8, (1, 60, 30), (2, 90, 60), (4, 120, 95))
+    slow = _result(1, 8, (1, 40, 40), (2, 70, 55))
+    args = _args()
+    sizing._write_outputs(tmp_path, [fast, slow], args, "table", None, 60.0, "2 cores (test)")
+    data, results = sizing.load_results(tmp_path)
+    assert data["machine"] == "2 cores (test)" and results[0].steps[2].p95_ms == 95
+    assert sizing.main(_args(from_folder=tmp_path, objective_ms=58.0)) == 0
+    out = capsys.readouterr().out
+    # Within 58 ms: 1w x 8t reaches 70 req/s at 2 users, 2w x 8t only 60 req/s at 1 user.
+    assert "best: VEIL_CLASSIFIER_WORKERS=1 VEIL_CLASSIFIER_THREADS=8" in out
+    assert (tmp_path / "sizing.png").exists()
+    assert sizing.main(_args(from_folder=tmp_path / "missing")) == 2

@@ -34,9 +34,9 @@ DEFAULT_WORKERS = (1, 2, 3)
 DEFAULT_THREADS = (2, 8)
 DEFAULT_MAX_BATCH_SIZES = (64,)
 DEFAULT_MAX_WAIT_MS = (2.0,)
-DEFAULT_USERS = (1, 4, 16)
-DEFAULT_STEP_SECONDS = 10
-DEFAULT_WARMUP_SECONDS = 8
+DEFAULT_USERS = (1, 2, 4, 8)
+DEFAULT_STEP_SECONDS = 8
+DEFAULT_WARMUP_SECONDS = 5
 DEFAULT_OBJECTIVE_MS = 100.0
 DEFAULT_PERCENTILE = 95
 DEFAULT_MAX_ERROR_RATE = 0.01
@@ -88,6 +88,9 @@ class Step:
     p95_ms: float
     p99_ms: float
     error_rate: float
+    # 1-minute load average when the step ended: a step measured while other work ran on the
+    # machine shows it here, and its figures deserve less trust.
+    load_avg: float = math.nan
 
     def latency(self, percentile: int) -> float:
         return {50: self.p50_ms, 90: self.p90_ms, 95: self.p95_ms, 99: self.p99_ms}[percentile]
@@ -99,9 +102,9 @@ class Step:
             and self.error_rate <= max_error_rate
 
     @classmethod
-    def from_stats(cls, point: Point, users: int, stats: jtl.Stats) -> "Step":
+    def from_stats(cls, point: Point, users: int, stats: jtl.Stats, load_avg: float = math.nan) -> "Step":
         return cls(point, users, stats.count, stats.throughput, stats.p50_ms, stats.p90_ms, stats.p95_ms,
-                   stats.p99_ms, stats.error_rate)
+                   stats.p99_ms, stats.error_rate, load_avg)
 
 
 @dataclass
@@ -189,13 +192,13 @@ def plot(results: Sequence[PointResult], objective_ms: float, path: Path, *, per
             left.annotate(str(s.users), (s.throughput, s.latency(percentile)), fontsize=7,
                           textcoords="offset points", xytext=(3, 3))
     left.axhline(objective_ms, color="red", linestyle="--", linewidth=1)
-    left.text(0.01, objective_ms, f" objective p{percentile} <= {objective_ms:g} ms", color="red", fontsize=8,
-              va="bottom", transform=left.get_yaxis_transform())
+    left.text(0.99, objective_ms, f"objective p{percentile} <= {objective_ms:g} ms ", color="red", fontsize=8,
+              ha="right", va="bottom", transform=left.get_yaxis_transform())
     left.set_xlabel("throughput (requests/s)")
     left.set_ylabel(f"p{percentile} latency (ms)")
-    left.set_yscale("log")
+    left.set_ylim(bottom=0)
     left.set_title("latency vs throughput (labels: JMeter users)")
-    left.grid(True, which="both", alpha=0.3)
+    left.grid(True, alpha=0.3)
     left.legend(fontsize=7, loc="upper left")
 
     labels = [r.point.label.replace(", ", "\n", 1) for r in results]
@@ -286,6 +289,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="sweep folder (default: $VEIL_HOME/loadtest/sizing/<time>)")
     p.add_argument("--plot", type=Path, default=None, help="also copy the PNG plot here")
     p.add_argument("--dry-run", action="store_true", help="print the points and the time they would take")
+    p.add_argument("--from", dest="from_folder", type=Path, default=None, metavar="FOLDER",
+                   help="measure nothing: report a previous sweep's folder again (e.g. for another --objective-ms "
+                        "or --percentile); writes the table and plot there")
 
 
 def _csv(values: Iterable) -> str:
@@ -321,10 +327,13 @@ def main(args: argparse.Namespace) -> int:
     if problem:
         print(f"veil loadtest size: {problem}", file=sys.stderr)
         return 2
+    if args.from_folder is not None:
+        return _report_again(args)
     points = grid(args.workers, args.threads, args.max_batch_size, args.max_wait_ms)
     bound = estimate_seconds(points, args.users, args.step_seconds, args.warmup)
+    where = machine()
     print(f"{len(points)} points x up to {len(args.users)} steps ({_csv(args.users)} users, {args.step_seconds} s "
-          f"each): at most ~{bound / 60:.0f} min on {machine()}")
+          f"each): at most ~{bound / 60:.0f} min on {where}")
     if args.dry_run:
         for p in points:
             print("  " + p.label)
@@ -357,7 +366,7 @@ def main(args: argparse.Namespace) -> int:
                     progress=lambda line: print(line, flush=True))
     took = time.monotonic() - started
     best = choose_best(results, args.objective_ms, args.percentile, args.max_error_rate)
-    title = (f"veil loadtest size: {args.plan} on the classifier, {machine()}; objective p{args.percentile} <= "
+    title = (f"veil loadtest size: {args.plan} on the classifier, {where}; objective p{args.percentile} <= "
              f"{args.objective_ms:g} ms")
     png = plot(results, args.objective_ms, folder / "sizing.png", percentile=args.percentile,
                max_error_rate=args.max_error_rate, best=best, title=title)
@@ -365,15 +374,54 @@ def main(args: argparse.Namespace) -> int:
         args.plot.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(png, args.plot)
     table = format_table(results, args.objective_ms, args.percentile, args.max_error_rate, best)
-    _write_outputs(folder, results, args, table, best, took)
+    _write_outputs(folder, results, args, table, best, took, where)
     print()
-    print(f"sizing of the classifier ({args.plan}, {args.step_seconds} s per step) on {machine()}, "
+    print(f"sizing of the classifier ({args.plan}, {args.step_seconds} s per step) on {where}, "
           f"took {took / 60:.1f} min")
+    loads = [st.load_avg for r in results for st in r.steps if not math.isnan(st.load_avg)]
+    if loads:
+        print(f"load average at the end of the steps: {min(loads):.1f} to {max(loads):.1f} "
+              f"(mean {sum(loads) / len(loads):.1f}); far above the core count means other work shared the CPU")
     print(table)
     print()
     print(describe_best(best, args.objective_ms, args.percentile, args.max_error_rate))
     print(f"plot: {args.plot or png}")
     print(f"steps: {folder / 'steps.csv'}")
+    return 0 if best is not None else 1
+
+
+def load_results(folder: Path) -> tuple[dict, list[PointResult]]:
+    """A sweep's sizing.json back as results."""
+    data = json.loads((folder / "sizing.json").read_text())
+    results = []
+    for entry in data["points"]:
+        point = Point(**entry["point"])
+        results.append(PointResult(point, [Step(point, **step) for step in entry["steps"]], entry.get("error")))
+    return data, results
+
+
+def _report_again(args: argparse.Namespace) -> int:
+    folder = args.from_folder
+    try:
+        data, results = load_results(folder)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"veil loadtest size: {folder} holds no readable sizing.json ({exc})", file=sys.stderr)
+        return 2
+    best = choose_best(results, args.objective_ms, args.percentile, args.max_error_rate)
+    title = (f"veil loadtest size: {data['plan']} on the classifier, {data['machine']}; objective "
+             f"p{args.percentile} <= {args.objective_ms:g} ms")
+    png = plot(results, args.objective_ms, folder / "sizing.png", percentile=args.percentile,
+               max_error_rate=args.max_error_rate, best=best, title=title)
+    if args.plot:
+        args.plot.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(png, args.plot)
+    table = format_table(results, args.objective_ms, args.percentile, args.max_error_rate, best)
+    print(f"sizing of the classifier ({data['plan']}, {data['step_seconds']} s per step) on {data['machine']}, "
+          f"measured earlier in {folder}")
+    print(table)
+    print()
+    print(describe_best(best, args.objective_ms, args.percentile, args.max_error_rate))
+    print(f"plot: {args.plot or png}")
     return 0 if best is not None else 1
 
 
@@ -390,20 +438,20 @@ def describe_best(best: PointResult | None, objective_ms: float, percentile: int
 
 
 def _write_outputs(folder: Path, results: Sequence[PointResult], args: argparse.Namespace, table: str,
-                   best: PointResult | None, took: float) -> None:
+                   best: PointResult | None, took: float, where: str) -> None:
     with open(folder / "steps.csv", "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["workers", "threads", "max_batch_size", "max_wait_ms", "users", "samples", "throughput",
-                      "p50_ms", "p90_ms", "p95_ms", "p99_ms", "error_rate"])
+                      "p50_ms", "p90_ms", "p95_ms", "p99_ms", "error_rate", "load_avg"])
         for r in results:
             for s in r.steps:
                 out.writerow([r.point.workers, r.point.threads, r.point.max_batch_size, r.point.max_wait_ms, s.users,
                               s.count, round(s.throughput, 2), s.p50_ms, s.p90_ms, s.p95_ms, s.p99_ms,
-                              round(s.error_rate, 4)])
+                              round(s.error_rate, 4), round(s.load_avg, 2)])
     best_line = describe_best(best, args.objective_ms, args.percentile, args.max_error_rate)
     (folder / "sizing.md").write_text(f"{table}\n\n{best_line}\n")
     (folder / "sizing.json").write_text(json.dumps({
-        "machine": machine(), "plan": args.plan, "objective_ms": args.objective_ms, "percentile": args.percentile,
+        "machine": where, "plan": args.plan, "objective_ms": args.objective_ms, "percentile": args.percentile,
         "step_seconds": args.step_seconds, "warmup_s": args.warmup, "minutes": round(took / 60, 2),
         "untrained_head": bool(args.untrained_head),
         "best": asdict(best.point) if best else None,
@@ -437,7 +485,7 @@ def sweep(points: Sequence[Point], users: Sequence[int], stack: "Stack", load: "
                     result.steps.append(step)
                     progress(f"{point.label}, {n:>3} users: {step.throughput:7.1f} req/s  p50 {_fmt(step.p50_ms):>5} "
                              f"p95 {_fmt(step.p95_ms):>5} p99 {_fmt(step.p99_ms):>5} ms  "
-                             f"errors {100 * step.error_rate:.1f} %")
+                             f"errors {100 * step.error_rate:.1f} %  load {step.load_avg:.1f}")
                     if not step.meets(objective_ms, percentile, max_error_rate):
                         break  # more users only queue longer
             finally:
@@ -633,4 +681,5 @@ class JMeterLoad:
     def step(self, point: Point, port: int, users: int) -> Step:
         name = (f"w{point.workers}-t{point.threads}-b{point.max_batch_size}-m{point.max_wait_ms:g}-u{users}")
         summary = self._run(name, port, users, self.step_seconds, _STEP_SKIP_S)
-        return Step.from_stats(point, users, summary.overall)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
+        return Step.from_stats(point, users, summary.overall, load)
