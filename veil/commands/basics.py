@@ -28,7 +28,8 @@ def _proto_build(args: argparse.Namespace) -> int:
 # Modules that declare settings; importing them registers their declarations.
 _SETTINGS_MODULES = ("services.embedder.settings", "services.classifier.settings",
                      "services.redactor.settings", "services.gateway.settings",
-                     "services.classifier.training.settings", "veil.loadtest.settings")
+                     "services.classifier.training.settings", "veil.loadtest.settings",
+                     "services.batch.settings")
 
 
 def _config(args: argparse.Namespace) -> int:
