@@ -70,6 +70,7 @@ def worker_spec(options: BatchOptions, overrides: dict[str, Any] | None = None) 
         classifier_url=options.classifier_url,
         redactor_url=options.redactor_url,
         threads=options.cluster.threads,
+        log_level=logging.getLevelName(logging.getLogger().getEffectiveLevel()),
     )
 
 

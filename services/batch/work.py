@@ -42,6 +42,7 @@ class WorkerSpec:
     classifier_url: str = ""
     redactor_url: str = ""
     threads: int = 1
+    log_level: str = "WARNING"  # the client's: a batch of thousands must not log a line per document by default
 
     def key(self) -> str:
         import json
@@ -69,6 +70,11 @@ def _build(spec: WorkerSpec) -> Any:
     from veil.config import Config
 
     start = time.perf_counter()
+    if not logging.getLogger().handlers:
+        # A spawned worker has no logging set up: Veil's JSON lines on stdout, like every other process.
+        from veil import logs
+
+        logs.configure(spec.log_level)
     limit_threads(spec.threads)
     cfg = Config(dict(spec.pipeline))
     redactor = RedactorClient(spec.redactor_url) if spec.redactor_url else wiring.LocalRedactor()
