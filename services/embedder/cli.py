@@ -105,6 +105,9 @@ def _bench(args: argparse.Namespace) -> int:
     if args.pool_size < 50_000:
         print("veil bench embedder: --pool-size must be at least 50000", file=sys.stderr)
         return 2
+    if args.seconds <= 0 or args.clients < 1 or args.per_call < 1 or args.zipf_clients < 0:
+        print("veil bench embedder: --seconds, --clients and --per-call must be positive", file=sys.stderr)
+        return 2
     try:
         sizes = [int(x) for x in args.batch_sizes.split(",") if x.strip()]
     except ValueError:

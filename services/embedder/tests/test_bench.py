@@ -56,3 +56,14 @@ def test_the_load_driver_counts_texts_and_cache_hits_from_a_real_server():
         assert 20 <= hits <= 22 and elapsed > 0
     finally:
         server.stop(0).wait(10)
+
+
+def test_when_the_benchmark_gets_bad_options_then_it_says_why_before_starting_anything(capsys):
+    from veil.cli import main
+
+    assert main(["bench", "embedder", "--pool-size", "1000"]) == 2
+    assert "at least 50000" in capsys.readouterr().err
+    assert main(["bench", "embedder", "--clients", "0"]) == 2
+    assert "must be positive" in capsys.readouterr().err
+    assert main(["bench", "embedder", "--batch-sizes", "8,x"]) == 2
+    assert "comma-separated integers" in capsys.readouterr().err
