@@ -33,7 +33,7 @@ DEFAULT_EPOCHS = 60
 DEFAULT_BATCH_SIZE = 128
 DEFAULT_PATIENCE = 5
 _CLASS_WEIGHTS = ("balanced", "sqrt", "none")
-_GROUP_BY = ("text", "template")
+_GROUP_BY = ("text", "template", "shard")  # shard: the Faker seed a row was generated with
 
 
 class TrainingConfigError(ConfigError):

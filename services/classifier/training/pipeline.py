@@ -123,12 +123,13 @@ def _prepare(records: list[dict[str, Any]], cfg: TrainingConfig) -> tuple[list[d
 
 
 def _groups(records: list[dict[str, Any]], cfg: TrainingConfig) -> list[str]:
-    if cfg.split.group_by == "text":
+    column = cfg.split.group_by
+    if column == "text":
         return [normalise(r["text"]) for r in records]
-    if any(r.get("template") is None for r in records):
-        raise TrainingDataError(f"{cfg.name}: split.group_by is 'template' but the query returns no template "
+    if any(r.get(column) is None for r in records):
+        raise TrainingDataError(f"{cfg.name}: split.group_by is {column!r} but the query returns no {column} "
                                 "column (or it is empty)")
-    return [str(r["template"]) for r in records]
+    return [str(r[column]) for r in records]
 
 
 def fit_head(cfg: TrainingConfig, vectors: np.ndarray, label_ids: np.ndarray, split: Split,

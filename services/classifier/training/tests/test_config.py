@@ -39,7 +39,7 @@ def test_when_history_days_is_null_then_every_row_is_in_the_window():
     ({"data": {"dataset": "x"}}, "'name'"),
     ({**_MINIMAL, "epochs": 3}, "unknown key"),
     ({**_MINIMAL, "training": {"epoch": 3}}, "training: unknown key"),
-    ({**_MINIMAL, "split": {"group_by": "shard"}}, "split.group_by"),
+    ({**_MINIMAL, "split": {"group_by": "label"}}, "split.group_by"),
     ({**_MINIMAL, "split": {"test": 0.9}}, "split.validation and split.test"),
     ({**_MINIMAL, "model": {"type": "transformer"}}, "model.type 'transformer' is unknown"),
     ({**_MINIMAL, "model": {"hidden_units": [0]}}, "hidden_units"),
