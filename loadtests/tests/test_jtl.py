@@ -97,3 +97,10 @@ def test_the_table_shows_every_label_then_all_requests_with_the_percentiles():
     assert lines[2].startswith("classify b1") and lines[3].startswith("classify b32")
     assert lines[4].startswith("all requests") and " 60 " in lines[4]
     assert "measured window" in text
+
+
+def test_multi_line_assertion_messages_are_listed_on_one_line():
+    rows = [jtl.Sample(0, 3, "classify b1", "415", False,
+                       failure="Test failed: code expected to equal /\n\n****** received  : [[[415]]]\n")]
+    assert jtl.summarise(rows).top_errors == [
+        ("classify b1: 415 Test failed: code expected to equal / ****** received : [[[415]]]", 1)]

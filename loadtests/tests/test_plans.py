@@ -162,3 +162,31 @@ def test_assertions_use_types_both_versions_define(plan):
 def test_functions_used_exist_in_both_versions(plan):
     functions = set(re.findall(r"\$\{(__\w+)\(", plan.read_text()))
     assert functions <= {"__P", "__jexl2"}
+
+
+def _scoped(tree: ET.Element, inherited: tuple = ()):
+    """(element, the config elements in its scope): JMeter's rule that an element applies to its
+    siblings and everything under them."""
+    children = list(tree)
+    here = inherited + tuple(el for el in children[::2] if el.tag == "HeaderManager")
+    for el, subtree in zip(children[::2], children[1::2]):
+        yield el, here
+        yield from _scoped(subtree, here)
+
+
+def test_every_json_body_is_sent_as_application_json_with_the_key(plan):
+    root = ET.parse(plan).getroot()
+    checked = 0
+    for el, managers in _scoped(root.find("hashTree")):
+        if el.tag != "HTTPSamplerProxy":
+            continue
+        headers = {h.find("stringProp[@name='Header.name']").text: h.find("stringProp[@name='Header.value']").text
+                   for m in managers for h in m.iter("elementProp") if h.get("elementType") == "Header"}
+        assert headers.get("Authorization") == "Bearer ${__P(api_key,)}", el.get("testname")
+        raw = el.find("boolProp[@name='HTTPSampler.postBodyRaw']")
+        if raw is not None and raw.text == "true":
+            assert headers.get("Content-Type") == "application/json", el.get("testname")
+            checked += 1
+        else:
+            assert "Content-Type" not in headers, el.get("testname")  # uploads set their own multipart type
+    assert checked or plan.stem == "deidentify"

@@ -180,7 +180,8 @@ def summarise(samples: Sequence[Sample], skip_first_s: float = 0.0) -> Summary:
     errors: dict[str, int] = {}
     for s in samples:
         if not s.success and not s.transaction:
-            key = f"{s.label}: {s.code or '-'} {s.failure}".strip()[:160]
+            # JMeter's assertion messages span lines; one line per kind of error is enough here.
+            key = " ".join(f"{s.label}: {s.code or '-'} {s.failure}".split())[:160]
             errors[key] = errors.get(key, 0) + 1
     top = sorted(errors.items(), key=lambda kv: -kv[1])[:5]
     return Summary(window_s, _stats(ALL_REQUESTS, requests, window_s), by_label, top)

@@ -90,12 +90,14 @@ def test_mixed_runs_online_batch_and_document_callers_at_once(jmeter, stub, smal
     stub.state.polls_to_finish = 1
     result = _run(jmeter, "mixed", stub, small_samples, tmp_path, threads=2, threads_b32=1, threads_deid=1,
                   poll_ms=20, duration=6)
-    sizes = {len(r["body"]["texts"]) for r in stub.state.seen("classify")}
-    assert sizes == {1, 32}
+    classify = stub.state.seen("classify")
+    assert {len(r["body"]["texts"]) for r in classify} == {1, 32}
+    assert all(r["content_type"].startswith("application/json") and r["auth"] == "Bearer lt-key" for r in classify)
+    assert all(u["auth"] == "Bearer lt-key" for u in stub.state.seen("upload"))
     assert stub.state.seen("upload") and stub.state.seen("document")
     assert {"classify b1", "classify b32", "deid upload", "deid status", "deid document", "TX deidentify"} \
         <= set(result.summary.by_label)
-    # Only the batch-callers' JSON requests carry a JSON content type; uploads are multipart.
+    # The JSON content type is the classify callers' only; uploads are multipart.
     assert all(u["content_type"].startswith("multipart/form-data") for u in stub.state.seen("upload"))
 
 
