@@ -133,25 +133,29 @@ variable "instance_memory_usable_fraction" {
 }
 
 # ------------------------------------------------------------------- per-service sizing
-# Defaults from the load-test sizing in loadtests/README.md (JMeter runs on the service images,
-# see `veil loadtest`): cpu is whole vCPUs (1024 units each: a task gets full cores, and
-# gunicorn workers or TensorFlow threads are set to match); memory is the measured peak of the
-# task plus about a quarter for headroom. The cluster keeps room for one extra task of every
-# service on top of the desired counts, so a scale-out or a rolling deploy never waits for an
-# instance. Override single fields, e.g. classifier = { max_count = 12 }.
+# Defaults from measurement, see deployment/README.md ("What the load tests say"):
+# - workers x threads and target_rps of the classifier: `veil loadtest size` (JMeter on the real
+#   embedder and classifier, started with the images' commands; loadtests/README.md);
+# - memory: `deployment/tools/measure_memory.py` (RSS of each service started as its image
+#   starts it, under load) plus a quarter, rounded up to 512 MiB;
+# - cpu: whole vCPUs (1024 units): a task gets full cores, and gunicorn workers or TensorFlow
+#   threads are set to match.
+# The cluster keeps room for one extra task of every service on top of the desired counts, so
+# a scale-out or a rolling deploy never waits for an instance. Override single fields, e.g.
+# classifier = { max_count = 12 }. Re-measure on the instance type that runs the tasks.
 
 variable "embedder" {
   description = "Embedder sizing (see the block comment above; loadtests/README.md). intra_op_threads should equal cpu/1024. cache_maxsize from `veil cache size`."
   type = object({
     cpu              = optional(number, 4096)
-    memory           = optional(number, 4096)
+    memory           = optional(number, 2048)
     desired_count    = optional(number, 2)
     min_count        = optional(number, 2)
     max_count        = optional(number, 8)
     cpu_target       = optional(number, 60)
     intra_op_threads = optional(number, 4)
     max_batch_size   = optional(number, 64)
-    cache_maxsize    = optional(number, 100000)
+    cache_maxsize    = optional(number, 40000)
   })
   default = {}
 }
@@ -160,14 +164,14 @@ variable "classifier" {
   description = "Sizing of the public classifier (behind the ALB, /v1/models*) (see the block comment above; loadtests/README.md): gunicorn workers x threads per task, and target_rps, the ALB requests per second per task that autoscaling holds."
   type = object({
     cpu                 = optional(number, 2048)
-    memory              = optional(number, 4096)
+    memory              = optional(number, 3072)
     desired_count       = optional(number, 2)
     min_count           = optional(number, 2)
     max_count           = optional(number, 8)
     cpu_target          = optional(number, 60)
-    target_rps          = optional(number, 40)
-    workers             = optional(number, 2)
-    threads             = optional(number, 8)
+    target_rps          = optional(number, 48)
+    workers             = optional(number, 3)
+    threads             = optional(number, 2)
   })
   default = {}
 }
@@ -176,7 +180,7 @@ variable "classifier_internal" {
   description = "Sizing of classifier-internal, the classifier deployment that serves the gateway's batch predictions (see the block comment above; loadtests/README.md). Documents are bursty: few large requests."
   type = object({
     cpu           = optional(number, 2048)
-    memory        = optional(number, 4096)
+    memory        = optional(number, 2048)
     desired_count = optional(number, 2)
     min_count     = optional(number, 1)
     max_count     = optional(number, 6)
@@ -191,7 +195,7 @@ variable "redactor" {
   description = "Redactor sizing (see the block comment above; loadtests/README.md). PDF work is CPU bound: one worker per vCPU."
   type = object({
     cpu           = optional(number, 2048)
-    memory        = optional(number, 2048)
+    memory        = optional(number, 1024)
     desired_count = optional(number, 2)
     min_count     = optional(number, 2)
     max_count     = optional(number, 6)
@@ -206,7 +210,7 @@ variable "gateway" {
   description = "Gateway sizing (see the block comment above; loadtests/README.md): API workers x threads, target_rps (ALB requests per second per task that autoscaling holds), and the job worker threads that run de-identification jobs in each task."
   type = object({
     cpu                 = optional(number, 2048)
-    memory              = optional(number, 2048)
+    memory              = optional(number, 1024)
     desired_count       = optional(number, 2)
     min_count           = optional(number, 2)
     max_count           = optional(number, 6)

@@ -157,3 +157,10 @@ def test_the_example_environment_file_names_every_variable_the_compose_file_requ
         key, sep, value = line.partition("=")
         if sep and _SECRET_WORDS.search(key):
             assert value == "", f"compose.env.example gives {key} a value"
+
+
+def test_the_embedder_cache_default_is_the_embedders_own(compose):
+    from services.embedder import settings
+
+    value = compose["services"]["embedder"]["environment"]["VEIL_EMBEDDER_CACHE_MAXSIZE"]
+    assert value == f"${{VEIL_EMBEDDER_CACHE_MAXSIZE:-{settings.DEFAULT_CACHE_MAXSIZE}}}"

@@ -207,3 +207,12 @@ def test_the_readme_documents_every_variable_and_output_as_the_blocks_describe_t
     check = subprocess.run([sys.executable, "deployment/tools/terraform_docs.py", "--check"], cwd=REPO_ROOT,
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stderr
+
+
+def test_the_embedder_defaults_are_the_embedders_own(terraform):
+    """The cache size and batch size were chosen by the embedder's own measurements; deployments keep them."""
+    from services.embedder import settings
+
+    sizing = _sizing_defaults(terraform, "embedder")
+    assert sizing["cache_maxsize"] == settings.DEFAULT_CACHE_MAXSIZE
+    assert sizing["max_batch_size"] == settings.DEFAULT_MAX_BATCH_SIZE
