@@ -1,11 +1,11 @@
 """`veil bench batch`: documents per minute of a batch with 1 and 2 local Dask workers, side by side, same documents.
 
 The documents are seeded sample clinical PDFs (services.redactor.samples), generated once
-under <VEIL_HOME>/bench/batch/. The models are the real ones: the embedder at
-VEIL_EMBEDDER_ADDRESS (started here when none answers) and the active phi-type head of the
-registry, or a small head trained and published here when the registry has none (said so
-in the output). Start-up (cluster, models loaded in every worker) is timed apart from the
-processing it enables, because a long batch pays it once.
+under <VEIL_HOME>/bench/batch/. The models are the real ones: a fresh embedder per run (or
+the one at VEIL_EMBEDDER_ADDRESS, warmed by an untimed pass) and the active phi-type head of
+the registry, or a small head trained and published here when the registry has none (said
+so in the output). Start-up (cluster, models loaded in every worker) is timed apart from
+the processing it enables, because a long batch pays it once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Iterator, Sequence
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_DOCUMENTS = 24
+DEFAULT_DOCUMENTS = 32
 DEFAULT_PAGES = 2
 DEFAULT_WORKERS = (1, 2)
 DEFAULT_GROUP_SIZE = 8
@@ -46,38 +46,48 @@ def corpus_folder(documents: int, pages: int) -> Path:
     return folder
 
 
-@contextlib.contextmanager
-def models() -> Iterator[dict[str, str]]:
-    """Embedder address, registry and ML-model roots to run against; starts/publishes what is missing."""
-    from services.classifier import registry
-    from services.classifier.training import ml_model
+def _reachable(address: str) -> bool:
     from veil.clients.embedder import EmbedderClient, EmbedderError
+
+    if not address:
+        return False
+    try:
+        EmbedderClient(address, timeout=5.0).info()
+    except EmbedderError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def own_embedder() -> Iterator[str]:
+    """A real embedder (default model) of the benchmark's own, with an empty cache; stopped on the way out."""
+    from services.embedder.export import build_default_model
+    from services.embedder.launch import start_embedder
     from veil.paths import home
 
-    with contextlib.ExitStack() as stack:
-        address = os.environ.get("VEIL_EMBEDDER_ADDRESS", "")
-        embedder_note = f"the embedder at {address}"
-        try:
-            if not address:
-                raise EmbedderError("no address")
-            EmbedderClient(address, timeout=5.0).info()
-        except EmbedderError:
-            from services.embedder.export import build_default_model
-            from services.embedder.launch import start_embedder
+    build_default_model()
+    proc, address = start_embedder(log_path=home() / "bench" / "batch" / "embedder.log")
+    try:
+        yield address
+    finally:
+        proc.stop()
 
-            build_default_model()
-            proc, address = start_embedder(log_path=home() / "bench" / "batch" / "embedder.log")
-            stack.callback(proc.stop)
-            embedder_note = f"a real embedder started for the benchmark at {address}"
-        root = registry.default_root()
-        ml_root = ml_model.default_root()
-        head_note = f"the active phi-type head of {root}"
-        active = registry.active_version(root, "phi-type") if (root / "phi-type").is_dir() else None
-        if active is None:
-            root, ml_root = _publish_small_models(EmbedderClient(address), home() / "bench" / "batch" / "models")
-            head_note = "a small phi-type head and ML model trained here (the registry has no phi-type head)"
-        yield {"embedder_address": address, "registry_root": str(root), "ml_root": str(ml_root),
-               "note": f"models: {head_note}; {embedder_note}"}
+
+def model_roots(embedder_address: str | None) -> tuple[str, str, str]:
+    """(registry root, ML-model root, note): the registry's active phi-type head, or small models trained here."""
+    from services.classifier import registry
+    from services.classifier.training import ml_model
+    from veil.clients.embedder import EmbedderClient
+    from veil.paths import home
+
+    root, ml_root = registry.default_root(), ml_model.default_root()
+    active = registry.active_version(root, "phi-type") if (root / "phi-type").is_dir() else None
+    if active is not None:
+        return str(root), str(ml_root), f"the active phi-type head of {root} (version {active})"
+    with contextlib.ExitStack() as stack:
+        address = embedder_address or stack.enter_context(own_embedder())
+        root, ml_root = _publish_small_models(EmbedderClient(address), home() / "bench" / "batch" / "models")
+    return str(root), str(ml_root), "a small phi-type head and ML model trained here (the registry has none)"
 
 
 def _publish_small_models(embedder: Any, folder: Path) -> tuple[Path, Path]:
@@ -94,38 +104,52 @@ def _publish_small_models(embedder: Any, folder: Path) -> tuple[Path, Path]:
 
 def run(documents: int = DEFAULT_DOCUMENTS, pages: int = DEFAULT_PAGES, workers: Sequence[int] = DEFAULT_WORKERS,
         group_size: int = DEFAULT_GROUP_SIZE) -> dict[str, Any]:
-    """Runs the same batch once per worker count; returns the figures."""
+    """Runs the same batch once per worker count, in the same conditions; returns the figures.
+
+    The embedder caches phrases, so a run after another would find the corpus's phrases
+    cached. With an embedder of its own, each run gets a fresh one (cold cache, like a new
+    batch); with the one at VEIL_EMBEDDER_ADDRESS, an untimed pass warms its cache first, so
+    every run finds it warm.
+    """
     from dataclasses import replace
 
     from services.batch.cluster import ClusterOptions, connect
     from services.batch.runner import BatchOptions, _warm_up, run_batch, worker_spec
 
     folder = corpus_folder(documents, pages)
+    external = os.environ.get("VEIL_EMBEDDER_ADDRESS", "")
+    external = external if _reachable(external) else ""
+    root, ml_root, head_note = model_roots(external or None)
+    options = BatchOptions(group_size=group_size, progress=False)
+    base_spec = replace(worker_spec(options), registry_root=root, ml_root=ml_root)
+    load = _load()
     runs: list[dict[str, Any]] = []
-    with models() as m:
-        options = BatchOptions(group_size=group_size, progress=False)
-        spec = replace(worker_spec(options), embedder_address=m["embedder_address"], registry_root=m["registry_root"],
-                       ml_root=m["ml_root"])
-        for n in workers:
+    passes = ([("warm-up", max(workers))] if external else []) + [("timed", n) for n in workers]
+    for kind, n in passes:
+        with contextlib.ExitStack() as stack:
+            address = external or stack.enter_context(own_embedder())
+            spec = replace(base_spec, embedder_address=address)
             out = Path(tempfile.mkdtemp(prefix="veil-bench-batch-"))
-            try:
-                clock = time.perf_counter()
-                with connect(ClusterOptions(workers=n, dashboard_address="")) as conn:
-                    _warm_up(conn.client, spec)
-                    startup = time.perf_counter() - clock
-                    summary = run_batch(folder, out, options, spec=spec, connection=conn)
-            finally:
-                shutil.rmtree(out, ignore_errors=True)
-            d, r = summary["documents"], summary["run"]
-            runs.append({"workers": n, "startup_seconds": round(startup, 2), "processing_seconds": r["seconds"],
-                         "documents_per_minute": r["documents_per_minute"], "done": d["done"],
-                         "failed": d["failed"], "group_size": r["group_size"]})
+            stack.callback(shutil.rmtree, out, ignore_errors=True)
+            clock = time.perf_counter()
+            with connect(ClusterOptions(workers=n, dashboard_address="")) as conn:
+                _warm_up(conn.client, spec)
+                startup = time.perf_counter() - clock
+                summary = run_batch(folder, out, options, spec=spec, connection=conn)
+        if kind != "timed":
+            continue
+        d, r = summary["documents"], summary["run"]
+        runs.append({"workers": n, "startup_seconds": round(startup, 2), "processing_seconds": r["seconds"],
+                     "documents_per_minute": r["documents_per_minute"], "done": d["done"],
+                     "failed": d["failed"], "group_size": r["group_size"]})
     base = runs[0]["documents_per_minute"] or 0.0
     for entry in runs:
         entry["speed_up"] = round(entry["documents_per_minute"] / base, 2) if base and entry["documents_per_minute"] \
             else None
-    return {"documents": documents, "pages": pages, "cores": os.cpu_count(), "load_average": _load(),
-            "note": m["note"], "runs": runs}
+    embedder_note = (f"the embedder at {external} (cache warmed by an untimed pass)" if external
+                     else "a fresh real embedder per run (cold cache)")
+    return {"documents": documents, "pages": pages, "cores": os.cpu_count(), "load_average": load,
+            "note": f"models: {head_note}; {embedder_note}", "runs": runs}
 
 
 def _load() -> list[float] | None:

@@ -20,7 +20,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from services.batch import inputs, ledger, summary as summary_mod
 from services.batch.cluster import ClusterOptions, Connection, connect
@@ -34,6 +34,7 @@ _log = logging.getLogger(__name__)
 REDACTED_DIR = "redacted"
 REPORTS_DIR = "reports"
 SUMMARY_FILE = "summary.json"
+LOCK_FILE = ".lock"
 # The gateway's settings that shape the pipeline; the rest (keys, ports) stay out of the tasks.
 PIPELINE_KEYS = ("gateway_pipeline_mode", "gateway_blob_workers", "gateway_predict_batch_size", "gateway_phi_model",
                  "gateway_use_ml_model", "gateway_ml_weight", "gateway_model_threshold", "gateway_review_threshold")
@@ -99,6 +100,29 @@ def run_batch(source: str | Path, out: str | Path, options: BatchOptions | None 
         raise inputs.InputError("the output folder must not be the input folder (give --out another folder)")
     documents, problems = inputs.scan(source, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
+    with _exclusive(out):
+        return _run(documents, problems, out, options, spec, connection, notify, on_result, started)
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One batch at a time per output folder: two would do the same documents twice (harmless, but wasted)."""
+    import fcntl
+
+    with open(out / LOCK_FILE, "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchError(f"another batch is writing to {out}; wait for it or give another --out") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _run(documents: list[InputDocument], problems: list[inputs.InputProblem], out: Path, options: BatchOptions,
+         spec: WorkerSpec | None, connection: Connection | None, notify: Callable[[str], None],
+         on_result: Callable[[dict[str, Any]], None] | None, started: float) -> dict[str, Any]:
     book = Ledger(out)
     by_hash: dict[str, list[InputDocument]] = {}
     for doc in documents:
@@ -115,10 +139,10 @@ def run_batch(source: str | Path, out: str | Path, options: BatchOptions | None 
     run: dict[str, Any] = {"started_at": _iso(started), "cluster": None, "dashboard": None, "workers": 0,
                            "group_size": None, "seconds": 0.0, "startup_seconds": 0.0,
                            "documents_per_minute": None, "interrupted": False}
-    processed = 0
+    counts = {"processed": 0}  # kept outside the driver so an interrupted run still reports what it finished
     try:
         if pending:
-            processed = _run_pending(pending, out, book, options, spec, connection, notify, on_result, run)
+            _run_pending(pending, out, book, options, spec, connection, notify, on_result, run, counts)
         else:
             notify(f"nothing to do: all {len(by_hash)} distinct document(s) are already in the ledger")
     except KeyboardInterrupt:
@@ -129,14 +153,15 @@ def run_batch(source: str | Path, out: str | Path, options: BatchOptions | None 
         entries = [e for e in (book.get(sha) for sha in by_hash) if e is not None]
         result = summary_mod.build(documents=len(documents) + len(problems), distinct=len(by_hash), entries=entries,
                                    problems=[{"name": p.name, "error": p.error} for p in problems],
-                                   processed=processed, skipped=skipped, copied=copied, run=run)
+                                   processed=counts["processed"], skipped=skipped, copied=copied, run=run)
         write_json(out / SUMMARY_FILE, result)
     return result
 
 
 def _run_pending(pending: list[list[InputDocument]], out: Path, book: Ledger, options: BatchOptions,
                  spec: WorkerSpec | None, connection: Connection | None, notify: Callable[[str], None],
-                 on_result: Callable[[dict[str, Any]], None] | None, run: dict[str, Any]) -> int:
+                 on_result: Callable[[dict[str, Any]], None] | None, run: dict[str, Any],
+                 counts: dict[str, int]) -> None:
     spec = spec or worker_spec(options)
     clock = time.perf_counter()
     with contextlib.ExitStack() as stack:
@@ -156,12 +181,14 @@ def _run_pending(pending: list[list[InputDocument]], out: Path, book: Ledger, op
         run["startup_seconds"] = round(time.perf_counter() - clock, 3)
         groups = deque(pending[i:i + size] for i in range(0, len(pending), size))
         clock = time.perf_counter()
-        processed = _Driver(conn.client, spec, book, out, options, on_result).run(groups, workers * options.in_flight,
-                                                                               len(pending))
-        seconds = time.perf_counter() - clock
-    run["seconds"] = round(seconds, 3)
-    run["documents_per_minute"] = round(processed / seconds * 60.0, 2) if seconds > 0 and processed else None
-    return processed
+        try:
+            _Driver(conn.client, spec, book, out, options, on_result, counts).run(groups, workers * options.in_flight,
+                                                                                  len(pending))
+        finally:
+            seconds = time.perf_counter() - clock
+            run["seconds"] = round(seconds, 3)
+            processed = counts["processed"]
+            run["documents_per_minute"] = round(processed / seconds * 60.0, 2) if seconds > 0 and processed else None
 
 
 def _wait_for_workers(conn: Connection, timeout: float) -> int:
@@ -195,7 +222,7 @@ class _Driver:
     """Keeps a window of units in flight and handles each as it completes."""
 
     def __init__(self, client: Any, spec: WorkerSpec, book: Ledger, out: Path, options: BatchOptions,
-                 on_result: Callable[[dict[str, Any]], None] | None):
+                 on_result: Callable[[dict[str, Any]], None] | None, counts: dict[str, int]):
         self.client = client
         self.spec = spec
         self.book = book
@@ -203,10 +230,10 @@ class _Driver:
         self.options = options
         self.on_result = on_result
         self.units: dict[str, list[list[InputDocument]]] = {}
-        self.processed = 0
+        self.counts = counts
         self.failed = 0
 
-    def run(self, groups: deque, window: int, total: int) -> int:
+    def run(self, groups: deque, window: int, total: int) -> None:
         from dask.distributed import as_completed
         from tqdm import tqdm
 
@@ -234,7 +261,6 @@ class _Driver:
             raise
         finally:
             self.bar.close()
-        return self.processed
 
     def _submit(self, units: Sequence[list[InputDocument]]) -> None:
         items, kept = [], []
@@ -276,7 +302,7 @@ class _Driver:
         docs = next(d for d in units if d[0].sha256 == result["key"])
         if result["status"] == ledger.DONE:
             entry = self._write_done(docs, result)
-            self.processed += 1
+            self.counts["processed"] += 1
         else:
             entry = self._record_failure(docs, result["kind"], result["error"])
         self.bar.update(1)
