@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -89,21 +90,36 @@ def _exact_pattern(text: str) -> str | None:
     return rf"(?<![\w])(?P<exact>(?i:{_flexible(text)}))(?![\w])"
 
 
+@lru_cache(maxsize=8192)
+def _compiled(text: str, type_: str) -> tuple[re.Pattern | None, tuple[str, ...]]:
+    """The forms' regex of an entity and the lower-case words one of which any form contains.
+
+    Cached across blobs and documents: the same names recur in every section of a record.
+    """
+    source = _person_pattern(text) if type_ == PERSON else _exact_pattern(text)
+    if not source:
+        return None, ()
+    words = _words(text) if type_ == PERSON else text.split()
+    keys = {w.rstrip(".").lower() for w in words if len(w.rstrip(".")) > 1}
+    keys |= {part.lower() for w in words for part in w.split("-") if len(part) > 1}
+    return re.compile(source), tuple(sorted(keys)) or (text.lower(),)
+
+
 class Propagator:
     """Remembers a blob's entities in order and finds their forms in the blob's later text."""
 
     def __init__(self) -> None:
         self._known: dict[tuple[str, str], Known] = {}
-        self._patterns: dict[tuple[str, str], re.Pattern | None] = {}
+        self._patterns: dict[tuple[str, str], tuple[re.Pattern | None, tuple[str, ...]]] = {}
 
     def remember(self, text: str, type_: str, score: float) -> None:
-        key = (" ".join(text.split()).lower(), type_)
+        normal = " ".join(text.split())
+        key = (normal.lower(), type_)
         old = self._known.get(key)
         if old is None or old.score < score:
-            self._known[key] = Known(" ".join(text.split()), type_, score)
+            self._known[key] = Known(normal, type_, score)
         if key not in self._patterns:
-            source = _person_pattern(text) if type_ == PERSON else _exact_pattern(text)
-            self._patterns[key] = re.compile(source) if source else None
+            self._patterns[key] = _compiled(normal, type_)
 
     def __len__(self) -> int:
         return len(self._known)
@@ -111,8 +127,10 @@ class Propagator:
     def find(self, text: str) -> list[Found]:
         """Every form of every remembered entity in `text`, without overlaps (longest first)."""
         hits: list[Found] = []
-        for key, pattern in self._patterns.items():
-            if pattern is None:
+        lowered = text.lower()
+        for key, (pattern, words) in self._patterns.items():
+            # A substring test in C first: most remembered entities are absent from most paragraphs.
+            if pattern is None or not any(w in lowered for w in words):
                 continue
             known = self._known[key]
             for m in pattern.finditer(text):
