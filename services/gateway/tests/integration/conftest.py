@@ -27,7 +27,7 @@ def phrase_models(embedder_address, tmp_path_factory) -> dict[str, Path]:
     return {"registry": registry, "ml": ml_root}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def receiver():
     """A callback receiver on 127.0.0.1 that records every POST."""
     got: list[tuple[dict, bytes]] = []
@@ -46,7 +46,7 @@ def receiver():
     thread.join(5)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(embedder_address, phrase_models, receiver, tmp_path_factory):
     from veil.commands.stack import Stack
 
