@@ -1,11 +1,11 @@
 """`veil bench batch`: documents per minute of a batch with 1 and 2 local Dask workers, side by side, same documents.
 
 The documents are seeded sample clinical PDFs (services.redactor.samples), generated once
-under <VEIL_HOME>/bench/batch/. The models are the real ones: a fresh embedder per run (or
-the one at VEIL_EMBEDDER_ADDRESS, warmed by an untimed pass) and the active phi-type head of
-the registry, or a small head trained and published here when the registry has none (said
-so in the output). Start-up (cluster, models loaded in every worker) is timed apart from
-the processing it enables, because a long batch pays it once.
+under <VEIL_HOME>/bench/batch/. The models are the real ones: the embedder (started here,
+or the one at VEIL_EMBEDDER_ADDRESS) and the active phi-type head of the registry, or a
+small head trained and published here when the registry has none (said so in the output).
+Start-up (cluster, models loaded in every worker) is timed apart from the processing it
+enables, because a long batch pays it once.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ DEFAULT_DOCUMENTS = 32
 DEFAULT_PAGES = 2
 DEFAULT_WORKERS = (1, 2)
 DEFAULT_GROUP_SIZE = 8
+DEFAULT_REPEAT = 3
 _SEED = 5000
 
 
@@ -59,14 +60,15 @@ def _reachable(address: str) -> bool:
 
 
 @contextlib.contextmanager
-def own_embedder() -> Iterator[str]:
-    """A real embedder (default model) of the benchmark's own, with an empty cache; stopped on the way out."""
+def own_embedder(cache: bool = True) -> Iterator[str]:
+    """A real embedder (default model) of the benchmark's own; stopped on the way out."""
     from services.embedder.export import build_default_model
     from services.embedder.launch import start_embedder
     from veil.paths import home
 
     build_default_model()
-    proc, address = start_embedder(log_path=home() / "bench" / "batch" / "embedder.log")
+    env = {} if cache else {"VEIL_EMBEDDER_CACHE_MAXSIZE": "0"}
+    proc, address = start_embedder(env=env, log_path=home() / "bench" / "batch" / "embedder.log")
     try:
         yield address
     finally:
@@ -103,15 +105,18 @@ def _publish_small_models(embedder: Any, folder: Path) -> tuple[Path, Path]:
 
 
 def run(documents: int = DEFAULT_DOCUMENTS, pages: int = DEFAULT_PAGES, workers: Sequence[int] = DEFAULT_WORKERS,
-        group_size: int = DEFAULT_GROUP_SIZE) -> dict[str, Any]:
-    """Runs the same batch once per worker count, in the same conditions; returns the figures.
+        group_size: int = DEFAULT_GROUP_SIZE, repeat: int = DEFAULT_REPEAT) -> dict[str, Any]:
+    """Runs the same batch `repeat` times per worker count, alternating, on clusters started once; the figures.
 
-    The embedder caches phrases, so a run after another would find the corpus's phrases
-    cached. With an embedder of its own, each run gets a fresh one (cold cache, like a new
-    batch); with the one at VEIL_EMBEDDER_ADDRESS, an untimed pass warms its cache first, so
-    every run finds it warm.
+    Every run must do the same work, so the embedder's cache must not carry phrases from one
+    run to the next: the benchmark's own embedder runs with its cache off (the pipeline still
+    de-duplicates phrases within each work unit); with the embedder at VEIL_EMBEDDER_ADDRESS,
+    an untimed pass warms its cache first, so every run finds it equally warm. Runs alternate
+    between worker counts (1, 2, 2, 1, ...) so that a change in the machine's load, which
+    other users share, weighs on both.
     """
     from dataclasses import replace
+    from statistics import median
 
     from services.batch.cluster import ClusterOptions, connect
     from services.batch.runner import BatchOptions, _warm_up, run_batch, worker_spec
@@ -119,37 +124,46 @@ def run(documents: int = DEFAULT_DOCUMENTS, pages: int = DEFAULT_PAGES, workers:
     folder = corpus_folder(documents, pages)
     external = os.environ.get("VEIL_EMBEDDER_ADDRESS", "")
     external = external if _reachable(external) else ""
-    root, ml_root, head_note = model_roots(external or None)
     options = BatchOptions(group_size=group_size, progress=False)
-    base_spec = replace(worker_spec(options), registry_root=root, ml_root=ml_root)
     load = _load()
-    runs: list[dict[str, Any]] = []
-    passes = ([("warm-up", max(workers))] if external else []) + [("timed", n) for n in workers]
-    for kind, n in passes:
-        with contextlib.ExitStack() as stack:
-            address = external or stack.enter_context(own_embedder())
-            spec = replace(base_spec, embedder_address=address)
-            out = Path(tempfile.mkdtemp(prefix="veil-bench-batch-"))
-            stack.callback(shutil.rmtree, out, ignore_errors=True)
+    with contextlib.ExitStack() as stack:
+        address = external or stack.enter_context(own_embedder(cache=False))
+        root, ml_root, head_note = model_roots(address)
+        spec = replace(worker_spec(options), embedder_address=address, registry_root=root, ml_root=ml_root)
+        clusters, startup = {}, {}
+        for n in workers:
             clock = time.perf_counter()
-            with connect(ClusterOptions(workers=n, dashboard_address="")) as conn:
-                _warm_up(conn.client, spec)
-                startup = time.perf_counter() - clock
-                summary = run_batch(folder, out, options, spec=spec, connection=conn)
-        if kind != "timed":
-            continue
-        d, r = summary["documents"], summary["run"]
-        runs.append({"workers": n, "startup_seconds": round(startup, 2), "processing_seconds": r["seconds"],
-                     "documents_per_minute": r["documents_per_minute"], "done": d["done"],
-                     "failed": d["failed"], "group_size": r["group_size"]})
-    base = runs[0]["documents_per_minute"] or 0.0
+            clusters[n] = stack.enter_context(connect(ClusterOptions(workers=n, dashboard_address="")))
+            _warm_up(clusters[n].client, spec)
+            startup[n] = time.perf_counter() - clock
+
+        def one(n: int) -> dict[str, Any]:
+            with tempfile.TemporaryDirectory(prefix="veil-bench-batch-") as out:
+                return run_batch(folder, out, options, spec=spec, connection=clusters[n])
+
+        if external:
+            one(max(workers))
+        results: dict[int, list[dict[str, Any]]] = {n: [] for n in workers}
+        for rep in range(repeat):
+            for n in (workers if rep % 2 == 0 else list(reversed(workers))):
+                results[n].append(one(n))
+    runs = []
+    for n in workers:
+        per_minute = [r["run"]["documents_per_minute"] or 0.0 for r in results[n]]
+        runs.append({"workers": n, "startup_seconds": round(startup[n], 2),
+                     "documents_per_minute": round(median(per_minute), 2),
+                     "documents_per_minute_each": per_minute,
+                     "processing_seconds": round(median(r["run"]["seconds"] for r in results[n]), 2),
+                     "done": min(r["documents"]["done"] for r in results[n]),
+                     "failed": max(r["documents"]["failed"] for r in results[n]),
+                     "group_size": results[n][0]["run"]["group_size"]})
+    base = runs[0]["documents_per_minute"]
     for entry in runs:
-        entry["speed_up"] = round(entry["documents_per_minute"] / base, 2) if base and entry["documents_per_minute"] \
-            else None
+        entry["speed_up"] = round(entry["documents_per_minute"] / base, 2) if base else None
     embedder_note = (f"the embedder at {external} (cache warmed by an untimed pass)" if external
-                     else "a fresh real embedder per run (cold cache)")
-    return {"documents": documents, "pages": pages, "cores": os.cpu_count(), "load_average": load,
-            "note": f"models: {head_note}; {embedder_note}", "runs": runs}
+                     else "a real embedder started here with its cache off (same work in every run)")
+    return {"documents": documents, "pages": pages, "repeat": repeat, "cores": os.cpu_count(),
+            "load_average": load, "note": f"models: {head_note}; {embedder_note}", "runs": runs}
 
 
 def _load() -> list[float] | None:
@@ -160,14 +174,16 @@ def _load() -> list[float] | None:
 
 
 def table(figures: dict[str, Any]) -> str:
-    """The figures side by side, one column per worker count."""
+    """The figures side by side, one column per worker count (medians of the repeated runs)."""
     runs = figures["runs"]
     head = (f"veil bench batch: {figures['documents']} documents x {figures['pages']} pages, local Dask cluster "
-            f"on this machine ({figures['cores']} cores; load average at start {figures['load_average']})")
-    width = 12
+            f"on this machine ({figures['cores']} cores; load average at start {figures['load_average']}); "
+            f"median of {figures['repeat']} run(s) each, alternating")
+    width = 16
     rows = [("", [f"{r['workers']} worker" + ("s" if r["workers"] > 1 else "") for r in runs]),
-            ("documents per minute", [f"{r['documents_per_minute']}" for r in runs]),
+            ("documents per minute", [f"{r['documents_per_minute']:.1f}" for r in runs]),
             ("speed-up", [f"{r['speed_up']:.2f}x" if r["speed_up"] else "-" for r in runs]),
+            ("each run (docs/min)", [" ".join(f"{v:.0f}" for v in r["documents_per_minute_each"]) for r in runs]),
             ("processing (s)", [f"{r['processing_seconds']:.1f}" for r in runs]),
             ("start-up: cluster + models (s)", [f"{r['startup_seconds']:.1f}" for r in runs]),
             ("documents done / failed", [f"{r['done']} / {r['failed']}" for r in runs]),

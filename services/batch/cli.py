@@ -41,6 +41,8 @@ def register(sub, group) -> None:
     p.add_argument("--workers", default=",".join(map(str, bench.DEFAULT_WORKERS)),
                    help="worker counts to compare, comma-separated")
     p.add_argument("--group-size", type=_positive, default=bench.DEFAULT_GROUP_SIZE, help="documents per work unit")
+    p.add_argument("--repeat", type=_positive, default=bench.DEFAULT_REPEAT,
+                   help="runs per worker count, alternating; the table shows their median")
     p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     p.set_defaults(func=_bench)
 
@@ -97,7 +99,8 @@ def _bench(args: argparse.Namespace) -> int:
     except ValueError:
         print("veil bench batch: --workers takes positive integers, comma-separated (e.g. 1,2)", file=sys.stderr)
         return 2
-    figures = bench.run(documents=args.documents, pages=args.pages, workers=workers, group_size=args.group_size)
+    figures = bench.run(documents=args.documents, pages=args.pages, workers=workers, group_size=args.group_size,
+                        repeat=args.repeat)
     print(bench.table(figures))
     if args.json:
         import json

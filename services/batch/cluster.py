@@ -22,6 +22,9 @@ THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                    "NUMEXPR_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
+_LOOPBACK_ANY_PORT = "127.0.0.1:0"
+
+
 class ClusterError(ValueError):
     """The cluster options cannot work (TLS files missing, a tls:// address without them); the message says why."""
 
@@ -111,8 +114,10 @@ def connect(options: ClusterOptions) -> Iterator[Connection]:
                               # PDFs travel inside the tasks, so a dead worker's unit can run elsewhere.
                               "distributed.admin.large-graph-warning-threshold": "512MB"}):
             dashboard = options.dashboard_address if options.dashboard_address and _have_bokeh() else None
+            # The scheduler serves HTTP (/health, /metrics) even without a dashboard: keep it on loopback too.
             cluster = LocalCluster(n_workers=options.workers, threads_per_worker=options.threads, processes=True,
-                                   host="127.0.0.1", dashboard_address=dashboard, env=env,
+                                   host="127.0.0.1", dashboard_address=dashboard or _LOOPBACK_ANY_PORT, env=env,
+                                   scheduler_kwargs={"dashboard": dashboard is not None},
                                    silence_logs=logging.ERROR)
             try:
                 client = Client(cluster)
