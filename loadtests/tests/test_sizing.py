@@ -108,6 +108,8 @@ def _args(**overrides):
     ({"users": (8, 2)}, "--users must rise"),
     ({"max_wait_ms": (-1.0,)}, "--max-wait-ms"),
     ({"step_seconds": 1}, "--step-seconds"),
+    ({"embedder": "10.0.0.7:50051"}, "an embedder on this machine"),
+    ({"embedder": "127.0.0.1:50051", "max_wait_ms": (0.0, 2.0)}, "its own batch settings"),
 ])
 def test_bad_sweep_options_are_refused_with_the_option_named(overrides, message, capsys):
     assert sizing.main(_args(**overrides)) == 2
@@ -119,6 +121,13 @@ def test_a_dry_run_lists_the_points_and_their_time_and_starts_nothing(capsys):
     assert sizing.main(args) == 0
     out = capsys.readouterr().out
     assert "2 points x up to 4 steps" in out and "1w x 4t" in out and "2w x 4t" in out
+
+
+def test_an_embedder_that_does_not_answer_is_reported_before_anything_starts(capsys):
+    from veil.procs import free_port
+
+    assert sizing.main(_args(embedder=f"127.0.0.1:{free_port()}")) == 2
+    assert "no embedder answers" in capsys.readouterr().err
 
 
 def test_a_missing_model_is_reported_before_anything_starts(tmp_path, capsys):

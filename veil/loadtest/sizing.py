@@ -280,6 +280,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=DEFAULT_MODEL, help=f"classifier head (default: {DEFAULT_MODEL})")
     p.add_argument("--registry", type=Path, default=None,
                    help="model registry (default: VEIL_MODEL_REGISTRY or $VEIL_HOME/registry)")
+    p.add_argument("--embedder", default=None, metavar="127.0.0.1:PORT",
+                   help="use an embedder that is already running on this machine (e.g. its container, pinned to "
+                        "its own cores as in production) instead of starting one; its batch settings are its own")
     p.add_argument("--untrained-head", action="store_true",
                    help="no trained model at hand (a fresh instance type): serve a head built from the model's "
                         "training config (services/classifier/training/configs/<model>.yaml) with untrained weights, "
@@ -317,7 +320,15 @@ def _validate(args: argparse.Namespace) -> str | None:
     if args.step_seconds < 3 or args.warmup < 0 or args.objective_ms <= 0:
         return "--step-seconds must be >= 3, --warmup >= 0 and --objective-ms > 0"
     if list(args.users) != sorted(set(args.users)):
-        return "--users must rise: e.g. 1,4,16"
+        return "--users must rise: e.g. 1,2,4,8"
+    if getattr(args, "embedder", None):
+        from veil.loadtest.runner import is_loopback
+
+        host, _, port = args.embedder.rpartition(":")
+        if not is_loopback(host) or not port.isdigit():
+            return f"--embedder {args.embedder}: give 127.0.0.1:PORT of an embedder on this machine"
+        if len(args.max_batch_size) > 1 or len(args.max_wait_ms) > 1:
+            return "--embedder runs with its own batch settings: sweep --max-batch-size/--max-wait-ms without it"
     return None
 
 
@@ -329,6 +340,13 @@ def main(args: argparse.Namespace) -> int:
         return 2
     if args.from_folder is not None:
         return _report_again(args)
+    if args.embedder:
+        # The points name the batch settings the running embedder really has.
+        settings_of = _embedder_batching(args.embedder)
+        if settings_of is None:
+            print(f"veil loadtest size: no embedder answers at {args.embedder}", file=sys.stderr)
+            return 2
+        args.max_batch_size, args.max_wait_ms = (settings_of[0],), (settings_of[1],)
     points = grid(args.workers, args.threads, args.max_batch_size, args.max_wait_ms)
     bound = estimate_seconds(points, args.users, args.step_seconds, args.warmup)
     where = machine()
@@ -358,7 +376,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"veil loadtest size: {exc}", file=sys.stderr)
         return 2
     folder.mkdir(parents=True, exist_ok=True)
-    stack = Stack(folder, registry_root, args.model, untrained_head=args.untrained_head)
+    stack = Stack(folder, registry_root, args.model, untrained_head=args.untrained_head, embedder=args.embedder)
     load = JMeterLoad(folder, jmeter, args.plan, args.model, args.step_seconds)
     started = time.monotonic()
     results = sweep(points, args.users, stack, load, objective_ms=args.objective_ms, percentile=args.percentile,
@@ -380,14 +398,30 @@ def main(args: argparse.Namespace) -> int:
           f"took {took / 60:.1f} min")
     loads = [st.load_avg for r in results for st in r.steps if not math.isnan(st.load_avg)]
     if loads:
-        print(f"load average at the end of the steps: {min(loads):.1f} to {max(loads):.1f} "
-              f"(mean {sum(loads) / len(loads):.1f}); far above the core count means other work shared the CPU")
+        mean = sum(loads) / len(loads)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        note = ": above the core count, so other work shared the CPU; compare points with care" \
+            if mean > 1.5 * cores else ""
+        print(f"load average at the end of the steps: {min(loads):.1f} to {max(loads):.1f} (mean {mean:.1f}){note}")
     print(table)
     print()
     print(describe_best(best, args.objective_ms, args.percentile, args.max_error_rate))
     print(f"plot: {args.plot or png}")
     print(f"steps: {folder / 'steps.csv'}")
     return 0 if best is not None else 1
+
+
+def _embedder_batching(address: str) -> tuple[int, float] | None:
+    from veil.clients.embedder import EmbedderClient, EmbedderError
+
+    client = EmbedderClient(address, timeout=5.0)
+    try:
+        info = client.info()
+    except EmbedderError:
+        return None
+    finally:
+        client.close()
+    return int(info["max_batch_size"]), float(info["max_wait_ms"])
 
 
 def load_results(folder: Path) -> tuple[dict, list[PointResult]]:
@@ -559,11 +593,13 @@ def publish_untrained_head(root: Path, model: str, embedder_info: dict) -> str:
 class Stack:
     """The embedder and the classifier, started per point with the images' start commands."""
 
-    def __init__(self, folder: Path, registry_root: Path, model: str, untrained_head: bool = False):
+    def __init__(self, folder: Path, registry_root: Path, model: str, untrained_head: bool = False,
+                 embedder: str | None = None):
         self.folder = folder
         self.registry_root = registry_root
         self.model = model
         self.untrained_head = untrained_head
+        self.external_embedder = embedder
         self.embedder = None
         self.embedder_settings: tuple[int, float] | None = None
         self.embedder_address = ""
@@ -574,7 +610,14 @@ class Stack:
         """Starts (or keeps) the embedder for this point's batching and a fresh classifier; returns its port."""
         from veil import healthcheck, procs, services
 
-        if self.embedder_settings != point.embedder:
+        if self.external_embedder and not self.embedder_address:
+            address = self.external_embedder
+            if not healthcheck.check_grpc(address, 5.0)[0]:
+                raise RuntimeError(f"the embedder at {address} is not SERVING")
+            self.embedder_address = address
+            if self.untrained_head:
+                self._ensure_head(address)
+        elif not self.external_embedder and self.embedder_settings != point.embedder:
             self.stop()
             port = procs.free_port()
             env = {"VEIL_EMBEDDER_HOST": "127.0.0.1", "VEIL_EMBEDDER_PORT": str(port),
