@@ -41,12 +41,14 @@ def register(sub, group) -> None:
     p.add_argument("--api-key", default=None, help="Bearer key to send (default: VEIL_LOADTEST_API_KEY)")
     p.add_argument("-J", dest="props", action="append", default=[], metavar="NAME=VALUE",
                    help="any other plan property, e.g. -J threads_deid=2 -J poll_ms=250")
-    p.add_argument("--out", type=Path, default=None, help="run folder (default: $VEIL_HOME/loadtest/runs/<time>-<plan>)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="run folder (default: $VEIL_HOME/loadtest/runs/<time>-<plan>)")
     p.add_argument("--max-error-rate", type=float, default=_MAX_ERROR_RATE,
                    help=f"exit 1 above this share of failed requests (default: {_MAX_ERROR_RATE})")
     p.set_defaults(func=_run)
 
-    p = loadtest.add_parser("size", help="sweep classifier workers x threads (and embedder batching) for a p95 objective",
+    p = loadtest.add_parser("size",
+                            help="sweep classifier workers x threads (and embedder batching) for a p95 objective",
                             description="Starts the embedder and the classifier on loopback for every point of the "
                                         "sweep, loads each with a JMeter plan at rising concurrency, and reports the "
                                         "configuration with the most throughput within the latency objective.")

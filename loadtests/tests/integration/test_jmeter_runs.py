@@ -10,13 +10,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
-
-import pytest
 
 from veil.commands.loadtest import plan_sample_properties
-from veil.loadtest import jtl, runner, samples
+from veil.loadtest import runner, samples
 
 VEIL = [sys.executable, "-m", "veil.cli"]
 
