@@ -1,7 +1,7 @@
 """The `veil` command: one entry point for everything a person does with Veil.
 
 Subcommands are contributed by modules that expose `register(sub, group)`: every module in
-`veil/commands/` and every `services/<name>/cli*.py`. `sub` is the top-level subparsers
+`veil/commands/` and every `services/<name>/cli.py` and `cli_<topic>.py`. `sub` is the top-level subparsers
 object; `group("bench", help)` returns the subparsers of a shared group such as
 `veil bench <target>`, so several services can add targets to one group. Modules import
 their heavy dependencies (TensorFlow, PyMuPDF) inside the handlers, so `veil --help`
@@ -36,7 +36,7 @@ def _command_modules() -> list[str]:
 
     names = [f"veil.commands.{m.name}" for m in pkgutil.iter_modules(veil.commands.__path__)]
     services = REPO_ROOT / "services"
-    for path in sorted(services.glob("*/cli*.py")):
+    for path in sorted([*services.glob("*/cli.py"), *services.glob("*/cli_*.py")]):
         names.append(f"services.{path.parent.name}.{path.stem}")
     return names
 
