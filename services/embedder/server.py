@@ -8,6 +8,7 @@ finish within VEIL_EMBEDDER_GRACE_S before the process exits.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -289,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a start failure is logged with its reason, not a traceback dump
         _log.error("embedder failed to start: %s", exc, exc_info=not isinstance(exc, (RuntimeError, OSError)))
         return 1
+    # TensorFlow leaves ~400,000 Python objects behind; a full collection scans them all (~0.2 s
+    # on 2 cores) and stalls every call meanwhile. Frozen objects are never scanned again.
+    gc.collect()
+    gc.freeze()
     stop.wait()
     _log.info("stopping: draining in-flight calls for up to %.0fs", server.grace)
     server.stop().wait()
