@@ -90,10 +90,17 @@ def _layer_norm(x, w, b, eps=1e-12):
     return (x - mean) / np.sqrt(var + eps) * w + b
 
 
-def _gelu(x):
-    from scipy.special import erf
+def _erf(x):
+    # Abramowitz & Stegun 7.1.26: absolute error below 1.5e-7, far under what a 0.999 cosine can see.
+    sign = np.sign(x)
+    x = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * x)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-x * x))
 
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+def _gelu(x):
+    return 0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))
 
 
 class ReferenceMiniLM:
