@@ -173,7 +173,7 @@ def _run_pending(pending: list[list[InputDocument]], out: Path, book: Ledger, op
             notify(f"Dask dashboard: {conn.dashboard}")
         workers = _wait_for_workers(conn, options.cluster.connect_timeout)
         run["workers"] = workers
-        warmed = _warm_up(conn.client, spec)
+        warmed = warm_up_workers(conn.client, spec)
         notify(f"{len(warmed)} worker(s) ready: models {warmed[0]['dl']}" + (f" + {warmed[0]['ml']}" if warmed[0]["ml"]
                                                                            else " (no ML model)"))
         size = group_size_for(len(pending), workers, options.group_size)
@@ -200,7 +200,7 @@ def _wait_for_workers(conn: Connection, timeout: float) -> int:
     return max(1, conn.workers)
 
 
-def _warm_up(client: Any, spec: WorkerSpec) -> list[dict[str, Any]]:
+def warm_up_workers(client: Any, spec: WorkerSpec) -> list[dict[str, Any]]:
     """Builds the pipeline on every worker at once, before any document is sent; fails the batch early."""
     addresses = list(client.scheduler_info(n_workers=-1)["workers"])
     tag = uuid.uuid4().hex[:8]
@@ -230,6 +230,7 @@ class _Driver:
         self.options = options
         self.on_result = on_result
         self.units: dict[str, list[list[InputDocument]]] = {}
+        self.futures: dict[str, Any] = {}
         self.counts = counts
         self.failed = 0
 
@@ -245,6 +246,7 @@ class _Driver:
                 self._submit(groups.popleft())
             for future in self.completed:
                 units = self.units.pop(future.key)
+                self.futures.pop(future.key, None)
                 try:
                     results = future.result()
                 except Exception as exc:  # noqa: BLE001 - the unit died (KilledWorker) or could not run
@@ -256,8 +258,7 @@ class _Driver:
                 while groups and len(self.units) < window:
                     self._submit(groups.popleft())
         except BaseException:
-            for key in list(self.units):
-                self.client.cancel([key])
+            self.client.cancel(list(self.futures.values()))
             raise
         finally:
             self.bar.close()
@@ -281,6 +282,7 @@ class _Driver:
         future = self.client.submit(process_group, self.spec, items, pure=False,
                                     key=f"{_TASK_PREFIX}-{uuid.uuid4().hex}")
         self.units[future.key] = kept
+        self.futures[future.key] = future
         self.completed.add(future)
 
     def _unit_failed(self, units: list[list[InputDocument]], exc: BaseException) -> list[dict[str, Any]]:
@@ -291,7 +293,9 @@ class _Driver:
             for docs in units:
                 self._submit([docs])
             return []
-        if type(exc).__name__ == "KilledWorker":
+        from distributed.scheduler import KilledWorker
+
+        if isinstance(exc, KilledWorker):
             kind, error = ledger.CRASHED, ("the document crashed the worker processing it every time it was "
                                            "tried (KilledWorker); it was not processed")
         else:

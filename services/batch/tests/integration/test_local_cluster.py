@@ -116,7 +116,7 @@ def test_when_the_workers_cannot_load_the_head_then_the_batch_stops_before_any_d
     assert list(Ledger(tmp_path / "out").entries()) == []
 
 
-# Last in the module: the restarted worker loads the models again.
+# Near the end of the module: the restarted worker loads the models again.
 def test_when_a_worker_is_killed_mid_run_then_every_document_is_done_exactly_once(cluster, spec, samples_by_seed,
                                                                                   tmp_path):
     seeds = range(112, 118)
@@ -147,3 +147,48 @@ def test_when_a_worker_is_killed_mid_run_then_every_document_is_done_exactly_onc
     assert sorted(e["sha256"] for e in entries) == sorted(set(seen))
     assert sorted(p.name for p in (out / "redacted").iterdir()) == [f"doc-{s}.pdf" for s in seeds]
     assert pids[next(iter(killed))] not in client.run(os.getpid).values()
+
+
+# Last: it kills a worker too, and needs no warm worker after it.
+def test_when_dask_gives_up_on_a_unit_then_its_documents_are_sent_one_by_one_and_all_finish(cluster, spec,
+                                                                                           samples_by_seed,
+                                                                                           tmp_path, caplog):
+    import threading
+    import time
+
+    seeds = [100, 101, 102, 103, 104, 105, 106, 107]
+    inp = _folder(tmp_path / "in", samples_by_seed, seeds)
+    client = cluster.client
+    # No second chance for a unit whose worker dies: Dask raises KilledWorker at the first death.
+    before = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.allowed_failures)
+    client.run_on_scheduler(lambda dask_scheduler: setattr(dask_scheduler, "allowed_failures", 0))
+    killed: list[int] = []
+    stop = threading.Event()
+
+    def kill_the_first_busy_worker():
+        pids = client.run(os.getpid)
+        while not stop.is_set() and not killed:
+            for address, keys in client.processing().items():
+                if address in pids and any("warm-up" not in str(k) for k in keys):
+                    os.kill(pids[address], signal.SIGKILL)
+                    killed.append(pids[address])
+                    return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_the_first_busy_worker, daemon=True)
+    try:
+        with caplog.at_level("WARNING", logger="services.batch.runner"):
+            killer.start()
+            summary = run_batch(inp, tmp_path / "out", BatchOptions(group_size=2, progress=False), spec=spec,
+                                connection=cluster)
+    finally:
+        stop.set()
+        killer.join(5)
+        client.run_on_scheduler(lambda dask_scheduler, n=before: setattr(dask_scheduler, "allowed_failures", n))
+
+    assert killed
+    assert summary["run"]["group_size"] == 2
+    assert "could not run (KilledWorker); sending them one by one" in caplog.text
+    d = summary["documents"]
+    assert (d["done"], d["failed"]) == (8, 0)
+    assert len(list(Ledger(tmp_path / "out").entries())) == 8
