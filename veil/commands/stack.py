@@ -144,7 +144,19 @@ def _default_ports() -> dict[str, int]:
     return {name: port_of(spec) for name, spec in SERVICES.items()}
 
 
+def _stop_on_term() -> None:
+    """SIGTERM (and SIGHUP) end `veil up` like Ctrl-C does, so the stack is always stopped with it."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
+
+
 def _up(args: argparse.Namespace) -> int:
+    _stop_on_term()
     services = [s.strip() for s in args.services.split(",") if s.strip()]
     ports = _default_ports()
     if args.gateway_port:
@@ -157,6 +169,9 @@ def _up(args: argparse.Namespace) -> int:
     print(f"veil up: starting {', '.join(stack.services)} (logs in {stack.log_dir})", flush=True)
     try:
         stack.start(args.timeout, on_ready=lambda s, t: print(f"  {s:<10} ready in {t:5.1f}s", flush=True))
+    except KeyboardInterrupt:
+        print("\nveil up: stopped while starting", flush=True)
+        return 130
     except (RuntimeError, TimeoutError) as exc:
         print(f"veil up: {exc}", file=sys.stderr)
         print("hint: the classifier is ready only when a phi-type head is in the registry "
