@@ -57,8 +57,6 @@ def two_replicas():
         second.server.stop(0)
 
 
-@pytest.mark.xfail(strict=True, reason="veil/clients/embedder.py (embedder helper's) does not yet set the "
-                   "round_robin policy on its channel; once it does, this passes and the marker must go")
 def test_when_the_name_resolves_to_two_replicas_then_the_client_calls_both(two_replicas):
     from veil.clients.embedder import EmbedderClient
 

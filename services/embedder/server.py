@@ -36,6 +36,8 @@ from veil.grpc_context import RequestIdServerInterceptor
 from veil.stubs import pb2
 
 SERVICE_NAME = pb2.DESCRIPTOR.services_by_name["Embedder"].full_name
+_MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
+_MAX_CONNECTION_AGE_GRACE_MS = 30 * 1000
 _log = logging.getLogger(__name__)
 
 
@@ -215,7 +217,11 @@ def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> 
     grpc_server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.embedder_workers, thread_name_prefix="embedder-rpc"),
         interceptors=[RequestIdServerInterceptor()],
-        options=[("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)],
+        options=[("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit),
+                 # Clients reconnect now and then (in-flight calls get the grace period), so their
+                 # round_robin re-resolves the name and finds replicas added by a scale-out.
+                 ("grpc.max_connection_age_ms", _MAX_CONNECTION_AGE_MS),
+                 ("grpc.max_connection_age_grace_ms", _MAX_CONNECTION_AGE_GRACE_MS)],
         # Calls beyond the worker count are refused at once instead of queueing behind calls
         # that wait for the model, so a cache hit never waits for a thread held by model work.
         maximum_concurrent_rpcs=config.embedder_workers,

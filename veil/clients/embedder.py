@@ -138,7 +138,10 @@ class EmbedderClient:
 
     def _new_channel(self) -> grpc.Channel:
         options = [("grpc.max_receive_message_length", self._max_message),
-                   ("grpc.max_send_message_length", self._max_message)]
+                   ("grpc.max_send_message_length", self._max_message),
+                   # A dns:/// name with one record per embedder replica (Cloud Map in ECS) is
+                   # spread over all of them; the default pick_first would pin one replica.
+                   ("grpc.lb_policy_name", "round_robin")]
         if self._tls_ca:
             with open(self._tls_ca, "rb") as f:
                 credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
