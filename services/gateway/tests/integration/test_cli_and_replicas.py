@@ -81,3 +81,21 @@ def test_api_replicas_and_separate_workers_share_one_postgres_queue(stack, postg
     logs = "".join((tmp_path / f"worker-{i}.log").read_text() for i in range(2))
     # Each job was claimed exactly once, by one of the two processes.
     assert sorted(i for i in ids if logs.count(f"job {i} claimed") == 1) == sorted(ids)
+
+
+def test_veil_deidentify_local_runs_the_same_pipeline_in_process(phrase_models, tmp_path):
+    import os
+
+    source = tmp_path / "note.pdf"
+    source.write_bytes(samples.generate(23, pages=1).pdf)
+    env = {**os.environ, "VEIL_MODEL_REGISTRY": str(phrase_models["registry"]), "VEIL_ML_MODELS": str(phrase_models["ml"]),
+           "VEIL_HOME": str(tmp_path / "home"), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = veil("deidentify", "--local", str(source), "-o", str(tmp_path / "out.pdf"), "--report",
+                str(tmp_path / "report.json"), env=env)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["verification"]["verified"] and report["models"] == {
+        "dl": "phi-type", "dl_version": "v1", "ml": "phi-type-ml", "ml_version": "v1"}
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
