@@ -114,6 +114,13 @@ def non_negative_float(raw: str) -> float:
     return value
 
 
+def positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("expected a number > 0")
+    return value
+
+
 def port(raw: str) -> int:
     value = int(raw)
     if not 0 <= value <= 65535:

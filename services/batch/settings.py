@@ -15,13 +15,6 @@ DEFAULT_DASHBOARD_ADDRESS = "127.0.0.1:0"
 DEFAULT_CONNECT_TIMEOUT = 30.0
 
 
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise ValueError("expected a number > 0")
-    return value
-
-
 def _scheduler(raw: str) -> str:
     if raw and "://" not in raw:
         raise ValueError("expected tcp://host:port or tls://host:port")
@@ -47,7 +40,7 @@ SETTINGS = config.declare(
             "PEM CA certificate that signed the scheduler's and workers' certificates (tls:// schedulers)."),
     Setting("VEIL_BATCH_TLS_CERT", "", str, "PEM client certificate presented to a tls:// scheduler."),
     Setting("VEIL_BATCH_TLS_KEY", "", str, "PEM private key of VEIL_BATCH_TLS_CERT.", secret=True),
-    Setting("VEIL_BATCH_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT, _positive_float,
+    Setting("VEIL_BATCH_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT, config.positive_float,
             "Seconds to wait for a remote scheduler before giving up."),
     Setting("VEIL_BATCH_DASHBOARD_ADDRESS", DEFAULT_DASHBOARD_ADDRESS, str,
             "Where the local cluster serves its Dask dashboard (needs bokeh installed; empty: none). Keep it "

@@ -9,47 +9,30 @@ channels, TensorFlow and threads do not survive a fork).
 
 import logging
 import os
-import shutil
 import sys
-import tempfile
 
 from services.classifier import settings
 from veil import logs
+from veil.gunicorn_common import SHARED_SETTINGS, MultiprocessMetrics
 
 _cfg = settings.load()
 
 bind = f"{_cfg.classifier_host}:{_cfg.classifier_port}"
 workers = _cfg.classifier_workers
 threads = _cfg.classifier_threads
-worker_class = "gthread"
 timeout = _cfg.classifier_timeout
 graceful_timeout = _cfg.classifier_graceful_timeout
 keepalive = _cfg.classifier_keepalive
-preload_app = False
-# One control socket path per user would be shared by every gunicorn on the machine (redactor, gateway).
-control_socket_disable = True
-# Our logs are JSON lines from the app; gunicorn's access log would add a second format.
-accesslog = None
-errorlog = "-"
 loglevel = _cfg.log_level.lower()
-# /dev/shm keeps the worker heartbeat off slow container disks.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
-# Metrics of all workers in one /metrics answer: prometheus_client's multiprocess mode keeps
-# each worker's values in files here. Set before any worker imports prometheus_client.
-_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-if _own_metrics_dir:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="veil-classifier-metrics-")
-_METRICS_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+# The same for every Veil service: gthread workers, no preload, JSON logs, multiprocess metrics.
+globals().update(SHARED_SETTINGS)
+_metrics = MultiprocessMetrics("classifier")
+on_starting = _metrics.on_starting
+child_exit = _metrics.child_exit
+on_exit = _metrics.on_exit
 
 logs.configure(_cfg.log_level)
-
-
-def on_starting(server):
-    # Values of a previous run must not be added to this one's.
-    for entry in os.scandir(_METRICS_DIR):
-        if entry.name.endswith(".db"):
-            os.unlink(entry.path)
 
 
 def post_fork(server, worker):
@@ -70,14 +53,3 @@ def worker_exit(server, worker):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
-
-
-def child_exit(server, worker):
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid, _METRICS_DIR)
-
-
-def on_exit(server):
-    if _own_metrics_dir:
-        shutil.rmtree(_METRICS_DIR, ignore_errors=True)

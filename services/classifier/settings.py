@@ -27,13 +27,6 @@ DEFAULT_STORE_RETRY_SECONDS = 2.0
 DEFAULT_SPOOL_MAX_MB = 512
 
 
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise ValueError("expected a number > 0")
-    return value
-
-
 SETTINGS = config.declare(
     "classifier",
     Setting("VEIL_CLASSIFIER_HOST", DEFAULT_HOST, str,
@@ -60,7 +53,7 @@ SETTINGS = config.declare(
     Setting("VEIL_MODEL_REGISTRY", "", str,
             "Model registry folder (<model>/<version>/ with head.keras, labels, report, metadata). "
             "Default: <VEIL_HOME>/registry."),
-    Setting("VEIL_CLASSIFIER_EMBEDDER_TIMEOUT", DEFAULT_EMBEDDER_TIMEOUT, _positive_float,
+    Setting("VEIL_CLASSIFIER_EMBEDDER_TIMEOUT", DEFAULT_EMBEDDER_TIMEOUT, config.positive_float,
             "Seconds one embedder call may take before the request is answered 503. Raise it for very "
             "large requests on a slow CPU embedder."),
     Setting("VEIL_CLASSIFIER_RETRY_AFTER", DEFAULT_RETRY_AFTER, config.positive_int,
@@ -78,12 +71,12 @@ SETTINGS = config.declare(
             secret=True),
     Setting("VEIL_INFERENCE_BATCH_SIZE", DEFAULT_STORE_BATCH_SIZE, config.positive_int,
             "Inference records per database insert."),
-    Setting("VEIL_INFERENCE_FLUSH_SECONDS", DEFAULT_STORE_FLUSH_SECONDS, _positive_float,
+    Setting("VEIL_INFERENCE_FLUSH_SECONDS", DEFAULT_STORE_FLUSH_SECONDS, config.positive_float,
             "Longest a record waits in memory before its batch is written. Records in memory are lost if "
             "the process is killed with -9; lower it to narrow that window."),
     Setting("VEIL_INFERENCE_QUEUE_SIZE", DEFAULT_STORE_QUEUE_SIZE, config.positive_int,
             "Records held in memory per worker; beyond it (a stalled database) records go straight to the spool."),
-    Setting("VEIL_INFERENCE_RETRY_SECONDS", DEFAULT_STORE_RETRY_SECONDS, _positive_float,
+    Setting("VEIL_INFERENCE_RETRY_SECONDS", DEFAULT_STORE_RETRY_SECONDS, config.positive_float,
             "First wait before the database is tried again after a failure; doubles up to 30 s."),
     Setting("VEIL_INFERENCE_SPOOL_DIR", "", str,
             "Durable spool for records while the database is unreachable. Default: <VEIL_HOME>/spool/inference. "

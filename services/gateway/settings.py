@@ -38,13 +38,6 @@ def _fraction(raw: str) -> float:
     return value
 
 
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise ValueError("expected a number > 0")
-    return value
-
-
 SETTINGS = config.declare(
     "gateway",
     Setting("VEIL_GATEWAY_HOST", DEFAULT_HOST, str,
@@ -74,18 +67,18 @@ SETTINGS = config.declare(
             "Base URL of the redactor service (extraction, redaction, verification)."),
     Setting("VEIL_GATEWAY_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, config.positive_int,
             "Largest PDF accepted; bigger uploads get 413. Raise it together with the load balancer's body limit."),
-    Setting("VEIL_GATEWAY_RETENTION_HOURS", DEFAULT_RETENTION_HOURS, _positive_float,
+    Setting("VEIL_GATEWAY_RETENTION_HOURS", DEFAULT_RETENTION_HOURS, config.positive_float,
             "Jobs, their PDFs and reports are deleted this long after upload (PHI: keep it as short as callers "
             "allow)."),
     Setting("VEIL_GATEWAY_WORKER_THREADS", DEFAULT_WORKER_THREADS, config.non_negative_int,
             "Job worker threads per gateway process (0: this process only serves the API; run "
             "`python -m services.gateway.worker` elsewhere). Each thread works on one document at a time."),
-    Setting("VEIL_GATEWAY_JOB_LEASE_SECONDS", DEFAULT_JOB_LEASE_SECONDS, _positive_float,
+    Setting("VEIL_GATEWAY_JOB_LEASE_SECONDS", DEFAULT_JOB_LEASE_SECONDS, config.positive_float,
             "A running job whose worker stopped renewing its lease for this long is taken over by another "
             "worker. Workers renew every third of it; keep it well above a GC pause."),
     Setting("VEIL_GATEWAY_JOB_MAX_ATTEMPTS", DEFAULT_JOB_MAX_ATTEMPTS, config.positive_int,
             "A job whose worker died this many times is failed instead of retried (a PDF that crashes workers)."),
-    Setting("VEIL_GATEWAY_POLL_SECONDS", DEFAULT_POLL_SECONDS, _positive_float,
+    Setting("VEIL_GATEWAY_POLL_SECONDS", DEFAULT_POLL_SECONDS, config.positive_float,
             "How often an idle worker looks for queued jobs. Lower means less latency, more queries."),
     Setting("VEIL_GATEWAY_CALLBACK_HOSTS", (), config.csv_list,
             "Hosts (host or host:port, or *.domain) that callback_url may point to; anything else is refused "
@@ -95,7 +88,7 @@ SETTINGS = config.declare(
             "Required when VEIL_GATEWAY_CALLBACK_HOSTS is set.", secret=True),
     Setting("VEIL_GATEWAY_CALLBACK_ATTEMPTS", DEFAULT_CALLBACK_ATTEMPTS, config.positive_int,
             "Deliveries tried per callback (exponential backoff with jitter between them)."),
-    Setting("VEIL_GATEWAY_CALLBACK_TIMEOUT", DEFAULT_CALLBACK_TIMEOUT, _positive_float,
+    Setting("VEIL_GATEWAY_CALLBACK_TIMEOUT", DEFAULT_CALLBACK_TIMEOUT, config.positive_float,
             "Seconds a callback receiver gets to answer one delivery."),
     Setting("VEIL_GATEWAY_PIPELINE_MODE", "default", config.one_of("default", "naive"),
             "default: batch prediction + blobs in parallel. naive: one model call per paragraph, sequential, "

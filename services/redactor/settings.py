@@ -29,13 +29,6 @@ IMAGE_POLICIES = ("pixels", "remove", "none", "remove-unless-invisible")
 ON_UNVERIFIED = ("reject", "return")
 
 
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise ValueError("expected a number > 0")
-    return value
-
-
 SETTINGS = config.declare(
     "redactor",
     Setting("VEIL_REDACTOR_HOST", DEFAULT_HOST, str,
@@ -57,7 +50,7 @@ SETTINGS = config.declare(
     Setting("VEIL_REDACTOR_MAX_PAGES", DEFAULT_MAX_PAGES, config.positive_int,
             "Most pages per PDF (more: 413 too_many_pages). Split bigger documents, or raise it together "
             "with the time limit."),
-    Setting("VEIL_REDACTOR_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S, _positive_float,
+    Setting("VEIL_REDACTOR_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S, config.positive_float,
             "Seconds one document may take per request (over: 422 time_limit_exceeded). Checked between "
             "pages; gunicorn's worker timeout is this plus 30 s as the hard stop. Budget about 0.01 s of one "
             "core per page for extraction and 0.1 s per dense page for redaction (see the benchmark), times "

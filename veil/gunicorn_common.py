@@ -1,0 +1,52 @@
+"""What every Veil gunicorn.conf.py shares: the server settings that are the same for all, and multiprocess metrics.
+
+With several gunicorn workers, each has its own Prometheus values; prometheus_client's
+multiprocess mode keeps them in files under PROMETHEUS_MULTIPROC_DIR so one /metrics answer
+(veil.web) sums every worker. The directory must be set before any worker imports
+prometheus_client, which is why a config file creates it at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+SHARED_SETTINGS: dict[str, Any] = {
+    "worker_class": "gthread",
+    # Workers open their own channels, sessions and threads after the fork (none survive one).
+    "preload_app": False,
+    # One control socket path per user would be shared by every gunicorn on the machine.
+    "control_socket_disable": True,
+    # Our logs are JSON lines from the app; gunicorn's access log would add a second format.
+    "accesslog": None,
+    "errorlog": "-",
+    # /dev/shm keeps the worker heartbeat off slow container disks.
+    "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+}
+
+
+class MultiprocessMetrics:
+    """Creates (or adopts) the metrics directory and provides the master's hooks that keep it right."""
+
+    def __init__(self, service: str):
+        self._owned = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if self._owned:
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix=f"veil-{service}-metrics-")
+        self.directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+    def on_starting(self, server: Any) -> None:
+        # Values of a previous run must not be added to this one's.
+        for entry in os.scandir(self.directory):
+            if entry.name.endswith(".db"):
+                os.unlink(entry.path)
+
+    def child_exit(self, server: Any, worker: Any) -> None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid, self.directory)
+
+    def on_exit(self, server: Any) -> None:
+        if self._owned:
+            shutil.rmtree(self.directory, ignore_errors=True)
