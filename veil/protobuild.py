@@ -1,6 +1,7 @@
 """Generates the Python gRPC stubs from proto/ with grpcio-tools; the stubs are never committed."""
 
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,7 +33,6 @@ def build(out_dir: Path = REPO_ROOT) -> list[Path]:
     """Runs protoc for every .proto; the generated modules mirror the proto package path."""
     try:
         import grpc_tools
-        from grpc_tools import protoc
     except ImportError as exc:  # pragma: no cover - only without the build requirements
         raise RuntimeError(
             "grpcio-tools is not installed; install deployment/requirements/build.txt"
@@ -40,7 +40,6 @@ def build(out_dir: Path = REPO_ROOT) -> list[Path]:
     well_known = Path(grpc_tools.__file__).parent / "_proto"
     protos = [str(p) for p in proto_files()]
     args = [
-        "grpc_tools.protoc",
         f"-I{PROTO_DIR}",
         f"-I{well_known}",
         f"--python_out={out_dir}",
@@ -48,8 +47,11 @@ def build(out_dir: Path = REPO_ROOT) -> list[Path]:
         f"--grpc_python_out={out_dir}",
         *protos,
     ]
-    if protoc.main(args) != 0:
-        raise RuntimeError(f"protoc failed for {protos}")
+    # In a child process: protoc run in-process where protobuf's runtime is already loaded
+    # (any process that imported the stubs) can crash the whole interpreter.
+    done = subprocess.run([sys.executable, "-m", "grpc_tools.protoc", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"protoc failed for {protos}: {done.stderr.strip()}")
     written = [out for p in proto_files() for out in _outputs(p, out_dir)]
     _log.info("generated %d stub files", len(written))
     return written
