@@ -122,7 +122,9 @@ class Stack:
         self.procs.clear()
 
     def __enter__(self) -> "Stack":
-        return self.start()
+        # `with stack.start(...)` enters a started stack: starting it again would leave the
+        # first processes running, unreferenced, after the block.
+        return self if self.procs else self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
