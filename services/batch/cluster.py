@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from veil.threads import thread_env
+
 _log = logging.getLogger(__name__)
-
-THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-                   "NUMEXPR_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-
 
 _LOOPBACK_ANY_PORT = "127.0.0.1:0"
 
@@ -50,13 +48,6 @@ class Connection:
     @property
     def workers(self) -> int:
         return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
-
-
-def thread_env(threads: int) -> dict[str, str]:
-    """Environment that caps every thread pool a worker starts; also quiets TensorFlow's C++ start-up lines."""
-    env = {name: str(threads) for name in THREAD_ENV_VARS}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    return env
 
 
 def security(options: ClusterOptions) -> Any | None:
@@ -147,34 +138,3 @@ def _dashboard(client: Any) -> str | None:
         return client.dashboard_link
     except (KeyError, AttributeError):  # the scheduler runs no dashboard
         return None
-
-
-def limit_threads(threads: int) -> dict[str, Any]:
-    """Caps the thread pools of this process (a worker) at run time too; returns what it set.
-
-    The environment covers pools that start later; threadpoolctl covers BLAS pools already
-    loaded (a remote worker started without the variables); TensorFlow is capped when the
-    worker will run the head, before its first op.
-    """
-    os.environ.update(thread_env(threads))
-    applied: dict[str, Any] = {"threads": threads}
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(limits=threads)
-        applied["blas"] = threads
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        pass
-    return applied
-
-
-def limit_tensorflow_threads(threads: int) -> int:
-    """Caps TensorFlow's intra- and inter-op pools; returns the intra-op size in force."""
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    except RuntimeError:
-        pass  # TensorFlow already ran in this process; its pools keep their first size
-    return tf.config.threading.get_intra_op_parallelism_threads()

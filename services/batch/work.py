@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 from services.batch import ledger
-from services.batch.cluster import limit_tensorflow_threads, limit_threads
+from veil.threads import limit_tensorflow_threads, limit_threads
 
 _log = logging.getLogger(__name__)
 

@@ -14,39 +14,16 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
+from veil import threads as threads_
+from veil.threads import thread_env
+
 _log = logging.getLogger(__name__)
-
-THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-                   "NUMEXPR_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-
-
-def thread_env(threads: int) -> dict[str, str]:
-    """Environment that caps every thread pool a training task starts."""
-    env = {name: str(threads) for name in THREAD_ENV_VARS}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    return env
 
 
 def limit_threads(threads: int) -> dict[str, Any]:
     """Caps the thread pools of this process (a worker); returns what it could set, for the summary."""
-    os.environ.update(thread_env(threads))
-    applied: dict[str, Any] = {"threads": threads}
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(limits=threads)  # BLAS/OpenMP pools already loaded in this process
-        applied["blas"] = threads
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        pass
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-        applied["tensorflow"] = threads
-    except RuntimeError:
-        # TensorFlow already ran in this worker (an earlier task): its pools keep the first setting.
-        applied["tensorflow"] = tf.config.threading.get_intra_op_parallelism_threads()
+    applied = threads_.limit_threads(threads)
+    applied["tensorflow"] = threads_.limit_tensorflow_threads(threads)
     return applied
 
 
