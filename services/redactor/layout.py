@@ -14,6 +14,7 @@ margins and line spacing make sense (a landscape page stored rotated, vertical t
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -53,9 +54,10 @@ class Line:
     def height(self) -> float:
         return self.box[3] - self.box[1]
 
-    @property
+    @functools.cached_property
     def chars(self) -> int:
-        return sum(1 for c in self.text if not c.isspace())
+        # Asked for again and again while a document's layout is read; a line's text never changes.
+        return len("".join(self.text.split()))
 
 
 @dataclass

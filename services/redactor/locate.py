@@ -1,8 +1,12 @@
 """Where a span is on a page: every whole-word occurrence of its text, as the areas to remove and to paint.
 
-Occurrences are found with PyMuPDF's own search (across line breaks, hyphenation and
-ligatures, case-insensitively) and then checked against the characters around them, so
-"Ann" does not hit "Annual" and "92" does not hit "1992".
+Occurrences are found case-insensitively, across line breaks, hyphenation and ligatures,
+and checked against the characters around them, so "Ann" does not hit "Annual" and "92"
+does not hit "1992". The page's characters are read once (MuPDF's text page, hyphenated
+lines joined as its search joins them) into one lower-cased string, and each span's text
+is a pattern over that string: a clinical page has dozens of spans, and MuPDF's search
+walks the whole page once per string. Pages with text set at a slant (neither horizontal
+nor vertical) are searched with PyMuPDF's search, whose quads follow the slant.
 
 Each occurrence yields one `Area` per line it covers:
 - `cut`, the rectangle handed to the redaction annotation, is a thin band through the middle
@@ -15,6 +19,7 @@ Each occurrence yields one `Area` per line it covers:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,6 +62,36 @@ class _Char:
 
 
 _GRID = 4.0  # points per row of the character index
+_AXIS_TOLERANCE = 1e-3   # a line direction this close to an axis is horizontal or vertical
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(c: str) -> str:
+    """One character as matching compares it: NFKC, lower case; never more than one character."""
+    folded = _FOLDED.get(c)
+    if folded is None:
+        folded = unicodedata.normalize("NFKC", c).lower()
+        if len(folded) != 1:
+            folded = c.lower() if len(c.lower()) == 1 else c
+        _FOLDED[c] = folded
+    return folded
+
+
+@dataclass(frozen=True)
+class _PageText:
+    """The page's characters as one lower-cased string to match against, and the character behind each position.
+
+    Lines are joined by a space. `at[i]` is MuPDF's dict of the character at position i
+    ("c", "bbox", "origin"), None for the space between two lines; `sizes[i]` its font size,
+    `rows[i]` its line; `dirs[row]` each line's direction.
+    """
+
+    text: str
+    at: list[dict | None]
+    sizes: list[float]
+    rows: list[int]
+    dirs: list[tuple[float, float]]
+    axis_aligned: bool
 
 
 def normalize(text: str) -> str:
@@ -89,11 +124,12 @@ def _variants(needle: str) -> list[str]:
 
 
 class PageLocator:
-    """Finds spans on one page; builds its text page and character index once, on first use."""
+    """Finds spans on one page; reads its text page and characters once, on first use."""
 
     def __init__(self, page: pymupdf.Page):
         self.page = page
         self._textpage: pymupdf.TextPage | None = None
+        self._text: _PageText | None = None
         self._chars: list[list[_Char]] | None = None
         self._grid: dict[int, list[_Char]] = {}
         self._found: dict[str, list[list[Area]]] = {}
@@ -106,8 +142,45 @@ class PageLocator:
         return self._textpage
 
     @property
-    def chars(self) -> list[list[_Char]]:
+    def text(self) -> _PageText:
         """The page's characters, line by line as MuPDF's search sees them (hyphenated lines joined)."""
+        if self._text is None:
+            # A string per span and MuPDF's own character dicts, not an object per character:
+            # a page has thousands of characters and only the few inside a match are looked at again.
+            lines: list[str] = []
+            at: list[dict | None] = []
+            sizes: list[float] = []
+            rows: list[int] = []
+            dirs: list[tuple[float, float]] = []
+            axis_aligned = True
+            for block in self.textpage.extractRAWDICT()["blocks"]:
+                for line in block.get("lines", []):
+                    row = len(dirs)
+                    dx, dy = line["dir"]
+                    dirs.append((dx, dy))
+                    if abs(dx) > _AXIS_TOLERANCE and abs(dy) > _AXIS_TOLERANCE:
+                        axis_aligned = False
+                    pieces = []
+                    for span in line["spans"]:
+                        chars = span["chars"]
+                        pieces.append("".join([ch["c"] for ch in chars]))
+                        at.extend(chars)
+                        sizes.extend([float(span["size"])] * len(chars))
+                        rows.extend([row] * len(chars))
+                    lines.append("".join(pieces))
+                    at.append(None)     # the space that joins this line to the next
+                    sizes.append(0.0)
+                    rows.append(row)
+            text = " ".join(lines)
+            folded = text.lower()
+            if len(folded) != len(text):   # a few characters lower-case to two ("İ"): fold one by one
+                folded = "".join(_fold(c) for c in text)
+            self._text = _PageText(folded, at, sizes, rows, dirs, axis_aligned)
+        return self._text
+
+    @property
+    def chars(self) -> list[list[_Char]]:
+        """The page's characters as objects, line by line (for boxes and for the slanted-text search)."""
         if self._chars is None:
             lines: list[list[_Char]] = []
             for block in self.textpage.extractRAWDICT()["blocks"]:
@@ -145,11 +218,47 @@ class PageLocator:
             return []
         if needle in self._found:   # callers send one span per occurrence: the same text again and again
             return self._found[needle]
+        variants = [v for v in _variants(needle) if v.casefold() in self.plain]
+        if not variants:
+            found: list[list[Area]] = []   # a substring test on the page's text spares reading its characters
+        elif self.text.axis_aligned:
+            found = self._matches(needle)
+        else:
+            found = self._searched(variants)
+        self._found[needle] = found
+        return found
+
+    def _matches(self, needle: str) -> list[list[Area]]:
+        """`needle`'s whole-word occurrences in the page's string, each as its areas (one per line)."""
+        page = self.text
+        first, last = needle[0], needle[-1]
+        found: list[list[Area]] = []
+        for start, end in _spans_of(_pattern(needle), page.text):
+            before = page.text[start - 1] if start > 0 else " "
+            after = page.text[end] if end < len(page.text) else " "
+            if _clash(before, first) or _clash(after, last):
+                continue
+            chars = [(i, page.at[i]) for i in range(start, end) if page.at[i] is not None
+                     and not page.at[i]["c"].isspace()]
+            if chars:
+                found.append([self._line_area(run, page) for run in _visual_lines(chars, page)])
+        return found
+
+    @staticmethod
+    def _line_area(run: list[tuple[int, dict]], page: _PageText) -> Area:
+        boxes = [ch["bbox"] for _, ch in run]
+        rect = pymupdf.Rect(min(b[0] for b in boxes), min(b[1] for b in boxes),
+                            max(b[2] for b in boxes), max(b[3] for b in boxes))
+        first, ch = run[0]
+        area = band_area(_oriented_quad(rect, *page.dirs[page.rows[first]]), max(page.sizes[i] for i, _ in run),
+                         pymupdf.Point(ch["origin"]))
+        return area if area is not None else Area(cut=rect, paint=rect, rotate=0)
+
+    def _searched(self, variants: list[str]) -> list[list[Area]]:
+        """Occurrences by PyMuPDF's search, for pages with slanted text."""
         found: list[list[Area]] = []
         seen: list[pymupdf.Rect] = []
-        for variant in _variants(needle):
-            if variant.casefold() not in self.plain:
-                continue   # a substring test on the page's text spares a search that would find nothing
+        for variant in variants:
             quads = self.page.search_for(variant, quads=True, flags=pdf.SEARCH_FLAGS, textpage=self.textpage)
             for hit in self._hits(quads, variant):
                 areas = [a for a in (self._area(q, chars) for q, chars in hit) if a is not None]
@@ -158,7 +267,6 @@ class PageLocator:
                 if fresh:
                     seen.extend(a.cut for a in fresh)
                     found.append(fresh)
-        self._found[needle] = found
         return found
 
     def _hits(self, quads: list[pymupdf.Quad], needle: str) -> Iterable[list[tuple[pymupdf.Quad, list[_Char]]]]:
@@ -183,6 +291,9 @@ class PageLocator:
         self.chars  # noqa: B018 - builds the index
         out = [ch for k in range(int(y0 // _GRID), int(y1 // _GRID) + 1) for ch in self._grid.get(k, ())
                if x0 <= ch.cx <= x1 and y0 <= ch.cy <= y1]
+        if abs(quad.ur.x - quad.ul.x) > _AXIS_TOLERANCE and abs(quad.ur.y - quad.ul.y) > _AXIS_TOLERANCE:
+            # Slanted text: the rectangle around the quad also holds its neighbours' letters.
+            out = [ch for ch in out if pymupdf.Point(ch.cx, ch.cy) in quad]
         return sorted(out, key=lambda ch: (ch.line, ch.pos))
 
     def _whole_word(self, group: list[tuple[pymupdf.Quad, list[_Char]]], needle: str) -> bool:
@@ -224,7 +335,7 @@ class PageLocator:
         rect = pymupdf.Rect(min(ch.x0 for ch in run), min(ch.y0 for ch in run),
                             max(ch.x1 for ch in run), max(ch.y1 for ch in run))
         first, last = pymupdf.Point(run[0].ox, run[0].oy), pymupdf.Point(run[-1].ox, run[-1].oy)
-        quad = _oriented_quad(rect, first, last)
+        quad = _oriented_quad(rect, last.x - first.x, last.y - first.y)
         area = band_area(quad, max(ch.size for ch in run), first)
         assert area is not None
         return area
@@ -235,9 +346,44 @@ def _same(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
     return not inter.is_empty and abs(inter) >= 0.8 * min(abs(a), abs(b))
 
 
-def _oriented_quad(rect: pymupdf.Rect, first: pymupdf.Point, last: pymupdf.Point) -> pymupdf.Quad:
-    """An axis-aligned rectangle as a quad whose ul->ur edge runs along the text (first -> last char)."""
-    dx, dy = last.x - first.x, last.y - first.y
+@functools.lru_cache(maxsize=4096)
+def _pattern(needle: str) -> re.Pattern:
+    """A span's text as a pattern over a page's string: any run of whitespace for a space, any case.
+
+    A hyphen may be gone: MuPDF joins "Smith-" + "Jones" at a line end into "SmithJones".
+    """
+    folded = "".join(_fold(c) for c in needle)
+    return re.compile("".join(r"\s+" if c == " " else "-?" if c == "-" else re.escape(c) for c in folded))
+
+
+def _spans_of(pattern: re.Pattern, text: str) -> Iterable[tuple[int, int]]:
+    return (m.span() for m in pattern.finditer(text))
+
+
+def _visual_lines(chars: list[tuple[int, dict]], page: _PageText) -> list[list[tuple[int, dict]]]:
+    """A match's characters split where the text moves to another line.
+
+    One of MuPDF's lines can cover two lines on the page: a word hyphenated at a line end
+    is joined into the first line. A character starts a new line when it belongs to
+    another of MuPDF's lines, or when its baseline is more than half the font size away
+    from the previous character's across the text direction.
+    """
+    runs: list[list[tuple[int, dict]]] = []
+    for i, ch in chars:
+        if runs:
+            j, prev = runs[-1][-1]
+            dx, dy = page.dirs[page.rows[i]]
+            axis = 1 if abs(dx) >= abs(dy) else 0     # horizontal text: compare the baselines' y
+            across = abs(ch["origin"][axis] - prev["origin"][axis])
+            if page.rows[i] == page.rows[j] and across <= 0.5 * max(page.sizes[i], page.sizes[j]):
+                runs[-1].append((i, ch))
+                continue
+        runs.append([(i, ch)])
+    return runs
+
+
+def _oriented_quad(rect: pymupdf.Rect, dx: float, dy: float) -> pymupdf.Quad:
+    """An axis-aligned rectangle as a quad whose ul->ur edge runs along the text direction (dx, dy)."""
     tl, tr, bl, br = rect.tl, rect.tr, rect.bl, rect.br
     if abs(dy) > abs(dx):   # vertical text
         if dy < 0:          # runs upwards: the glyphs' tops face left
@@ -257,27 +403,26 @@ def _rotation(quad: pymupdf.Quad) -> int:
 
 def band_area(quad: pymupdf.Quad, size: float, origin: pymupdf.Point | None) -> Area | None:
     """The cut band and the paint box of one line's quad, from its baseline and font size."""
-    up = quad.ul - quad.ll                       # from the bottom edge to the top edge
-    height = (up.x ** 2 + up.y ** 2) ** 0.5
+    # Plain floats, not pymupdf.Point arithmetic: this runs for every area of every page.
+    llx, lly = quad.ll.x, quad.ll.y
+    upx, upy = quad.ul.x - llx, quad.ul.y - lly           # from the bottom edge to the top edge
+    height = (upx ** 2 + upy ** 2) ** 0.5
     if height <= 0:
         return None
     if size <= 0 or origin is None:
         base, unit = 0.22, 1.0 / 1.37            # no character matched: typical font metrics
     else:
-        rel = origin - quad.ll
-        base = (rel.x * up.x + rel.y * up.y) / (height * height)
+        base = ((origin.x - llx) * upx + (origin.y - lly) * upy) / (height * height)
         unit = size / height
-
-    along = quad.lr - quad.ll
-    length = (along.x ** 2 + along.y ** 2) ** 0.5
+    alx, aly = quad.lr.x - llx, quad.lr.y - lly            # along the text
+    length = (alx ** 2 + aly ** 2) ** 0.5
 
     def at(t0: float, t1: float, inset: float = 0.0) -> pymupdf.Rect:
         t0, t1 = max(0.0, min(1.0, t0)), max(0.0, min(1.0, t1))
-        step = along * (inset / length) if length > 0 else pymupdf.Point(0, 0)
-        left, right = quad.ll + step, quad.lr - step
-        pts = [left + up * t0, right + up * t0, left + up * t1, right + up * t1]
-        return pymupdf.Rect(min(p.x for p in pts), min(p.y for p in pts), max(p.x for p in pts),
-                            max(p.y for p in pts))
+        sx, sy = (alx * inset / length, aly * inset / length) if length > 0 else (0.0, 0.0)
+        xs = (llx + sx + upx * t0, llx + alx - sx + upx * t0, llx + sx + upx * t1, llx + alx - sx + upx * t1)
+        ys = (lly + sy + upy * t0, lly + aly - sy + upy * t0, lly + sy + upy * t1, lly + aly - sy + upy * t1)
+        return pymupdf.Rect(min(xs), min(ys), max(xs), max(ys))
 
     # The cut also stays a little inside the first and last letter, so kerned neighbours
     # whose boxes reach into the match are not touched.

@@ -162,7 +162,7 @@ def _locators(doc: pymupdf.Document, deadline: Deadline) -> list[PageLocator | N
             page = doc[index]
             locator = PageLocator(page)
             text = locator.textpage.extractText()
-            if pdf.needs_ocr(page, sum(1 for c in text if not c.isspace())):
+            if pdf.needs_ocr(page, len("".join(text.split()))):
                 ocr.append(number)
         locators.append(locator)
     pdf.refuse_ocr_pages(ocr)
@@ -225,10 +225,9 @@ def _redact(page: pymupdf.Page, rects: list[pymupdf.Rect], *, text: int, images:
         page.set_rotation(0)
     try:
         annot = mupdf.pdf_create_annot(pdf_page, mupdf.PDF_ANNOT_REDACT)
-        union = pymupdf.Rect(rects[0])
-        for r in rects[1:]:
-            union |= r
-        mupdf.pdf_set_annot_rect(annot, mupdf.FzRect(union.x0, union.y0, union.x1, union.y1))
+        union = mupdf.FzRect(min(r.x0 for r in rects), min(r.y0 for r in rects), max(r.x1 for r in rects),
+                             max(r.y1 for r in rects))
+        mupdf.pdf_set_annot_rect(annot, union)
         for r in rects:
             mupdf.pdf_add_annot_quad_point(annot, mupdf.fz_quad_from_rect(mupdf.FzRect(r.x0, r.y0, r.x1, r.y1)))
     finally:
@@ -287,7 +286,7 @@ def _apply(page: pymupdf.Page, marks: list[_Mark], images: str) -> None:
     shape = page.new_shape()
     for rect in paints:
         shape.draw_rect(rect)
-        shape.finish(fill=_BLACK, color=None, width=0)
+    shape.finish(fill=_BLACK, color=None, width=0)   # one filled path of all the boxes
     shape.commit()
     labels = [m for m in marks if m.label and not m.area.paint.is_empty]
     if labels:

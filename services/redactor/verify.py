@@ -12,6 +12,7 @@ Leaks name the span, the page and where the string was found, never the string i
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ from services.redactor.locate import PageLocator, normalize
 _LABEL = re.compile(r"\[[A-Z][A-Z0-9_-]*\]")
 _SPACES = re.compile(r"\s+")
 # String operands in PDF syntax: literal strings (one level of nested parentheses) and hex strings,
-# the operators that show them, and the numbers inside TJ arrays.
-_TOKENS = re.compile(rb"\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)|<[0-9A-Fa-f\s]*>(?!>)|<<|\]|TJ|Tj|'|\"|-?\d*\.?\d+",
+# the operators that show them, and the negative numbers of three digits or more, which inside a
+# TJ array can be a gap between words (_WORD_GAP); not every number: a content stream is mostly
+# coordinates, and each token costs a step in Python.
+_TOKENS = re.compile(rb"\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)|<[0-9A-Fa-f\s]*>(?!>)|<<|\]|TJ|Tj|'|\"|-\d{3,}(?:\.\d*)?",
                      re.DOTALL)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
 _WORD_GAP = -200  # a TJ adjustment this negative (thousandths of an em) is a space between words
@@ -45,6 +48,7 @@ class Check:
     box: pymupdf.Rect | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def _pattern(text: str) -> re.Pattern | None:
     """A whole-word, case-insensitive pattern that spans whitespace and hyphen differences."""
     needle = normalize(text).casefold()
@@ -134,7 +138,7 @@ def pdf_strings(source: bytes) -> str:
             out.append(_decode(bytes.fromhex(hexdigits.decode("ascii"))))
         elif token in (b"TJ", b"Tj", b"'", b'"', b"]"):
             out.append(" ")
-        elif first in b"-0123456789." and token != b"<<":
+        elif first == b"-":
             try:
                 if float(token) <= _WORD_GAP:
                     out.append(" ")
@@ -218,7 +222,11 @@ def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | 
                           "elsewhere": number is not None and check.page is not None and check.page != number})
 
     def scan(texts: dict[str, str], number: int | None, letters_only: bool = False) -> None:
+        seen: set[str] = set()
         for where, text in texts.items():
+            if text in seen:
+                continue   # the extraction modes often agree exactly; a string is searched once
+            seen.add(text)
             for needle, p in patterns.items():
                 if letters_only and not any(c.isalpha() for c in needle):
                     continue

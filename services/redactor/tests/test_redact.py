@@ -121,6 +121,26 @@ def test_names_set_with_ligatures_are_found_by_their_plain_letters():
                                                                      "five", "days."]
 
 
+@pytest.mark.parametrize("degrees", [0, 90, 30])
+def test_text_set_at_any_angle_is_found_and_removed(degrees):
+    # 0 and 90: the page's string is searched; 30: a slant, which PyMuPDF's own search follows.
+    # A slanted line is cut through the rectangle around the name's band, so the letters next to
+    # the name on that line may go too (the safe side): only straight lines keep every neighbour.
+    doc = pymupdf.open()
+    page = doc.new_page()
+    start = pymupdf.Point(150, 400)
+    page.insert_text(start, "Seen by Maria Gonzalez today.", fontname="helv", fontsize=11,
+                     morph=(start, pymupdf.Matrix(degrees)))
+    page.insert_text((72, 700), "Signed by Maria Gonzalez, MD", fontname="helv", fontsize=11)
+    out, report = redact(doc.tobytes(), [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON"}])
+    assert report["span_results"][0]["matches"] == 2 and report["verified"]
+    words = page_text(out).split()
+    assert "Maria" not in words and "Gonzalez" not in words and "Gonzalez," not in words
+    assert {"Signed", "MD"} <= set(words)
+    if degrees % 90 == 0:
+        assert {"Seen", "by", "today."} <= set(words)
+
+
 def test_only_whole_words_are_redacted():
     data = pdfs.lines_pdf(["Ann wrote the Annual report with Joann in 1992; Ann is 92."])
     out, report = redact(data, [{"page": 1, "text": "Ann", "type": "PERSON"}, {"page": 1, "text": "92", "type": "AGE"}])
