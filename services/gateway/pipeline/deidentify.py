@@ -33,11 +33,6 @@ DEFAULT, NAIVE = "default", "naive"
 MODES = (DEFAULT, NAIVE)
 STAGES = ("extract", "blobs", "predict", "hybrid_search", "redact", "verify", "risk")
 
-# Entity strings shorter than this, or short numbers, are not searched for in the output:
-# "95" (an age) also reads "SpO2 95%", and redacting every such match would destroy the text.
-_MIN_LEAK_CHARS = 4
-_MIN_LEAK_DIGITS = 5
-
 
 class Redactor(Protocol):
     def extract(self, pdf: bytes) -> dict: ...
@@ -226,9 +221,8 @@ class Pipeline:
         doc.timings["redact"] -= min(redactor_verify, doc.timings["redact"])
         doc.timings["verify"] = redactor_verify
         with self._stage(doc, "verify"):
-            out_pdf, repaired, leaks, repair_verified = self._verify(out_pdf, doc.paragraphs, findings.entities)
-        # The redactor's own check of the final PDF: the repair pass's when there was one.
-        redactor_verified = bool(redaction.get("verified", True)) if repair_verified is None else repair_verified
+            out_pdf, repaired, leaks, redactor_verified = self._repair(out_pdf, redaction, spans, span_of,
+                                                                        doc.paragraphs, findings.entities)
         verified = leaks == 0 and redactor_verified
         with self._stage(doc, "risk"):
             entities = findings.entities + repaired
@@ -265,74 +259,58 @@ class Pipeline:
         except ServiceRejected as exc:
             raise DocumentRejected(exc.detail or exc.title) from None
 
-    def _verify(self, pdf: bytes, paragraphs: Sequence[Paragraph], entities: Sequence[Entity]) \
-            -> tuple[bytes, list[Entity], int, bool | None]:
-        """Re-extracts the output and looks for every redacted string; redacts what is left once more.
+    def _repair(self, pdf: bytes, redaction: dict, spans: list[dict], span_of: dict[int, int],
+                paragraphs: Sequence[Paragraph], entities: Sequence[Entity]) -> tuple[bytes, list[Entity], int, bool]:
+        """Redacts once more the strings the redactor's verification still found on some page.
 
-        A string redacted in one place and still readable in another (a name the models
-        missed in a later section) is PHI all the same. Leaks are located in the input's
-        paragraphs, so the repair's entities are reported where the caller's text has them.
+        The redactor reads its output back every way it can and looks for every redacted
+        string on every page; a string redacted in one place and still readable in another (a
+        name a later section repeats where the models missed it) is PHI all the same. Those
+        strings are redacted on the pages where they were found, and the repair is verified by
+        the redactor in turn. Their occurrences in the input that no entity covers are reported
+        as entities (source `propagated`), where the caller's text has them.
         Returns the PDF (repaired when needed), the entities the repair added, the number of
-        strings still recoverable after it (0 when the document is clean) and the
-        redactor's verdict on the repair (None when none was needed).
+        leaks left and the redactor's verdict on the final PDF.
         """
-        known = _needles(entities)
-        if not known:
-            return pdf, [], 0, None
-        pattern = _needle_pattern(known)
-        pages = {(number, m.group(0)) for number, text in _page_texts(pdf) for m in pattern.finditer(text)}
-        if not pages:
-            return pdf, [], 0, None
-        leaked = {text for _, text in pages}
-        _log.warning("verification found %d redacted string(s) still in the output; redacting them", len(leaked))
-        repaired = _occurrences(paragraphs, _needle_pattern({n: known[n] for n in leaked}), known, entities)
-        spans = [{"page": page, "text": text, "type": known[text].type} for page, text in sorted(pages)]
-        pdf, repair = self._redact(pdf, spans)
-        left = sum(1 for _, text in _page_texts(pdf) for _ in pattern.finditer(text))
+        leaks = redaction.get("leaks") or []
+        if redaction.get("verified", False) and not leaks:
+            return pdf, [], 0, True
+        found = {(leak["page"], leak["span"]) for leak in leaks
+                 if isinstance(leak.get("page"), int) and isinstance(leak.get("span"), int)
+                 and 0 <= leak["span"] < len(spans)}
+        if not found:   # nothing a redaction of page text could remove (e.g. in the document's objects)
+            return pdf, [], len(leaks), False
+        _log.warning("verification found %d redacted string(s) still in the output; redacting them", len(found))
+        origin: dict[int, Entity] = {}
+        for e in entities:
+            origin.setdefault(span_of[id(e)], e)
+        leaked = {_fold(spans[i]["text"]): origin[i] for _, i in found if i in origin}
+        repaired = _occurrences(paragraphs, leaked, entities)
+        repair_spans = [{"page": page, "text": spans[i]["text"], "type": spans[i]["type"]} for page, i in sorted(found)]
+        pdf, repair = self._redact(pdf, repair_spans)
+        left = len(repair.get("leaks") or [])
         if left:
             _log.error("%d redacted string(s) still recoverable after the repair", left)
-        return pdf, repaired, left, bool(repair.get("verified", True))
+        return pdf, repaired, left, bool(repair.get("verified", False))
 
 
-def _page_texts(pdf: bytes) -> list[tuple[int, str]]:
-    """(page number from 1, text) of every page, read with MuPDF directly: an extraction independent of
-    the redactor's layout analysis, with ligatures expanded and whitespace collapsed."""
-    import pymupdf
-
-    with pymupdf.open("pdf", pdf) as doc:
-        return [(page.number + 1, " ".join(unicodedata.normalize("NFKC", page.get_text()).split())) for page in doc]
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def _no_phrases(_phrase: str):  # pragma: no cover - a paragraph without candidates never looks up
     raise KeyError(_phrase)
 
 
-def _needles(entities: Sequence[Entity]) -> dict[str, Entity]:
-    """The redacted strings worth looking for in the output, with the entity each came from.
-
-    Names are also looked for in upper and title case ("DUFFIELD" for "Duffield"), never
-    in lower case, where they would be ordinary words ("brown", "rose").
-    """
-    needles: dict[str, Entity] = {}
-    for e in sorted(entities, key=lambda e: -e.score):
-        text = " ".join(unicodedata.normalize("NFKC", e.text).split())
-        digits = sum(c.isdigit() for c in text)
-        if len(text) < _MIN_LEAK_CHARS or (digits == len(text.replace(" ", "")) and digits < _MIN_LEAK_DIGITS):
-            continue
-        forms = {text, text.upper(), text.title()} if e.type == "PERSON" else {text}
-        for form in forms:
-            needles.setdefault(form, e)
-    return needles
-
-
-def _needle_pattern(needles: dict[str, Entity]) -> re.Pattern:
-    ordered = sorted(needles, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)")
-
-
-def _occurrences(paragraphs: Sequence[Paragraph], pattern: re.Pattern, known: dict[str, Entity],
+def _occurrences(paragraphs: Sequence[Paragraph], leaked: dict[str, Entity],
                  entities: Sequence[Entity]) -> list[Entity]:
-    """Occurrences of the leaked strings in the input that no entity covers, as propagated entities."""
+    """Occurrences of the leaked strings (keyed by `_fold`) in the input that no entity covers, as propagated
+    entities. Matched as the redactor matches them: whole words, any case, any run of whitespace."""
+    if not leaked:
+        return []
+    alternatives = (r"\s+".join(re.escape(word) for word in text.split(" "))
+                    for text in sorted(leaked, key=len, reverse=True))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
     covered: dict[int, list[Entity]] = {}
     for e in entities:
         covered.setdefault(e.paragraph, []).append(e)
@@ -341,7 +319,9 @@ def _occurrences(paragraphs: Sequence[Paragraph], pattern: re.Pattern, known: di
         for m in pattern.finditer(p.text):
             if any(e.overlaps(m.start(), m.end()) for e in covered.get(p.index, [])):
                 continue
-            origin = known[m.group(0)]
+            origin = leaked.get(_fold(m.group(0)))
+            if origin is None:
+                continue
             found.append(Entity(p.index, m.start(), m.end(), origin.type, round(origin.score * 0.9, 4),
                                 hybrid.PROPAGATED, m.group(0)))
     return found
