@@ -247,12 +247,16 @@ class PageLocator:
     @staticmethod
     def _line_area(run: list[tuple[int, dict]], page: _PageText) -> Area:
         boxes = [ch["bbox"] for _, ch in run]
-        rect = pymupdf.Rect(min(b[0] for b in boxes), min(b[1] for b in boxes),
-                            max(b[2] for b in boxes), max(b[3] for b in boxes))
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
         first, ch = run[0]
-        area = band_area(_oriented_quad(rect, *page.dirs[page.rows[first]]), max(page.sizes[i] for i, _ in run),
-                         pymupdf.Point(ch["origin"]))
-        return area if area is not None else Area(cut=rect, paint=rect, rotate=0)
+        ox, oy = ch["origin"]
+        area = _band(*_corners(x0, y0, x1, y1, *page.dirs[page.rows[first]]), max(page.sizes[i] for i, _ in run),
+                     ox, oy)
+        if area is None:
+            rect = pymupdf.Rect(x0, y0, x1, y1)
+            return Area(cut=rect, paint=rect, rotate=0)
+        return area
 
     def _searched(self, variants: list[str]) -> list[list[Area]]:
         """Occurrences by PyMuPDF's search, for pages with slanted text."""
@@ -368,6 +372,12 @@ def _visual_lines(chars: list[tuple[int, dict]], page: _PageText) -> list[list[t
     another of MuPDF's lines, or when its baseline is more than half the font size away
     from the previous character's across the text direction.
     """
+    (i, first), (j, last) = chars[0], chars[-1]
+    dx, dy = page.dirs[page.rows[i]]
+    axis = 1 if abs(dx) >= abs(dy) else 0     # horizontal text: compare the baselines' y
+    if page.rows[i] == page.rows[j] and \
+            abs(first["origin"][axis] - last["origin"][axis]) <= 0.5 * max(page.sizes[i], page.sizes[j]):
+        return [chars]   # one of MuPDF's lines, first and last on one baseline: nearly every match
     runs: list[list[tuple[int, dict]]] = []
     for i, ch in chars:
         if runs:
@@ -382,39 +392,50 @@ def _visual_lines(chars: list[tuple[int, dict]], page: _PageText) -> list[list[t
     return runs
 
 
-def _oriented_quad(rect: pymupdf.Rect, dx: float, dy: float) -> pymupdf.Quad:
-    """An axis-aligned rectangle as a quad whose ul->ur edge runs along the text direction (dx, dy)."""
-    tl, tr, bl, br = rect.tl, rect.tr, rect.bl, rect.br
+def _corners(x0: float, y0: float, x1: float, y1: float, dx: float, dy: float) -> tuple[float, ...]:
+    """The lower-left, upper-left and lower-right corners (as x, y, ...) of an axis-aligned rectangle
+    seen along the text direction (dx, dy): the quad whose ul->ur edge runs along the text."""
     if abs(dy) > abs(dx):   # vertical text
         if dy < 0:          # runs upwards: the glyphs' tops face left
-            return pymupdf.Quad(bl, tl, br, tr)
-        return pymupdf.Quad(tr, br, tl, bl)
+            return x1, y1, x0, y1, x1, y0
+        return x0, y0, x1, y0, x0, y1
     if dx < 0:
-        return pymupdf.Quad(br, bl, tr, tl)
-    return pymupdf.Quad(tl, tr, bl, br)
+        return x1, y0, x1, y1, x0, y0
+    return x0, y1, x0, y0, x1, y1
 
 
-def _rotation(quad: pymupdf.Quad) -> int:
-    dx, dy = quad.ur.x - quad.ul.x, quad.ur.y - quad.ul.y
-    if abs(dx) >= abs(dy):
-        return 0 if dx >= 0 else 180
-    return 90 if dy < 0 else 270
+def _oriented_quad(rect: pymupdf.Rect, dx: float, dy: float) -> pymupdf.Quad:
+    """An axis-aligned rectangle as a quad whose ul->ur edge runs along the text direction (dx, dy)."""
+    llx, lly, ulx, uly, lrx, lry = _corners(rect.x0, rect.y0, rect.x1, rect.y1, dx, dy)
+    return pymupdf.Quad((ulx, uly), (ulx + lrx - llx, uly + lry - lly), (llx, lly), (lrx, lry))
+
+
+def _rotation(alx: float, aly: float) -> int:
+    """The text direction, from the vector along the text (bottom-left to bottom-right)."""
+    if abs(alx) >= abs(aly):
+        return 0 if alx >= 0 else 180
+    return 90 if aly < 0 else 270
 
 
 def band_area(quad: pymupdf.Quad, size: float, origin: pymupdf.Point | None) -> Area | None:
     """The cut band and the paint box of one line's quad, from its baseline and font size."""
+    return _band(quad.ll.x, quad.ll.y, quad.ul.x, quad.ul.y, quad.lr.x, quad.lr.y, size,
+                 origin.x if origin is not None else None, origin.y if origin is not None else None)
+
+
+def _band(llx: float, lly: float, ulx: float, uly: float, lrx: float, lry: float, size: float,
+          ox: float | None, oy: float | None) -> Area | None:
     # Plain floats, not pymupdf.Point arithmetic: this runs for every area of every page.
-    llx, lly = quad.ll.x, quad.ll.y
-    upx, upy = quad.ul.x - llx, quad.ul.y - lly           # from the bottom edge to the top edge
+    upx, upy = ulx - llx, uly - lly                        # from the bottom edge to the top edge
     height = (upx ** 2 + upy ** 2) ** 0.5
     if height <= 0:
         return None
-    if size <= 0 or origin is None:
+    if size <= 0 or ox is None or oy is None:
         base, unit = 0.22, 1.0 / 1.37            # no character matched: typical font metrics
     else:
-        base = ((origin.x - llx) * upx + (origin.y - lly) * upy) / (height * height)
+        base = ((ox - llx) * upx + (oy - lly) * upy) / (height * height)
         unit = size / height
-    alx, aly = quad.lr.x - llx, quad.lr.y - lly            # along the text
+    alx, aly = lrx - llx, lry - lly                        # along the text
     length = (alx ** 2 + aly ** 2) ** 0.5
 
     def at(t0: float, t1: float, inset: float = 0.0) -> pymupdf.Rect:
@@ -430,5 +451,6 @@ def band_area(quad: pymupdf.Quad, size: float, origin: pymupdf.Point | None) -> 
     cut = at(base + _CUT_BOTTOM * unit, base + _CUT_TOP * unit, inset)
     paint = at(base + _PAINT_BOTTOM * unit, base + _PAINT_TOP * unit)
     if cut.is_empty:   # degenerate quad (zero width): fall back to the middle of the quad
-        cut = quad.rect
-    return Area(cut=cut, paint=paint, rotate=_rotation(quad))
+        xs, ys = (llx, ulx, lrx, ulx + alx), (lly, uly, lry, uly + aly)
+        cut = pymupdf.Rect(min(xs), min(ys), max(xs), max(ys))
+    return Area(cut=cut, paint=paint, rotate=_rotation(alx, aly))
