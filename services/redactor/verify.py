@@ -26,6 +26,7 @@ from services.redactor.locate import PageLocator, normalize
 
 _LABEL = re.compile(r"\[[A-Z][A-Z0-9_-]*\]")
 _SPACES = re.compile(r"\s+")
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*\r?\n[ \t]*")
 # String operands in PDF syntax: literal strings (one level of nested parentheses) and hex strings,
 # the operators that show them, and the negative numbers of three digits or more, which inside a
 # TJ array can be a gap between words (_WORD_GAP); not every number: a content stream is mostly
@@ -74,8 +75,11 @@ def _page_texts(page: pymupdf.Page) -> dict[str, str]:
     plain = pdf.textpage(page, pdf.EXTRACT_FLAGS | pymupdf.TEXT_PRESERVE_LIGATURES)
     # What a viewer copies: ActualText replacing the glyphs, hyphenated words joined.
     reader = pdf.textpage(page, pdf.SEARCH_FLAGS & ~pymupdf.TEXT_IGNORE_ACTUALTEXT)
+    text = plain.extractText()
     return {
-        "text": _clean(plain.extractText()),
+        "text": _clean(text),
+        # The glyphs' text with hyphenated words joined, as MuPDF's search reads it.
+        "dehyphenated": _clean(_LINE_END_HYPHEN.sub("", text)),
         "words": _clean(" ".join(w[4] for w in plain.extractWORDS())),
         "blocks": _clean(" ".join(b[4] for b in plain.extractBLOCKS())),
         "actualtext-dehyphenated": _clean(reader.extractText()),
@@ -245,13 +249,9 @@ def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | 
             page_xrefs.update(xrefs)
             texts["content-stream"] = streams
             scan(texts, number)
-            own = [c for text, cs in needles.items() for c in cs if c.page in (None, number)]
             page_boxes = boxes.get(number, [])
-            if own or page_boxes:
+            if page_boxes:
                 locator = PageLocator(page)
-                for text in {c.text for c in own}:
-                    if (needles[text][0].span, number) not in found and locator.find(text):
-                        report(text, number, "search")
                 for check in page_boxes:
                     if any(c.isalnum() for c in _box_text(locator, check.box)):
                         leaks.append({"span": check.span, "page": number, "found_in": "box", "elsewhere": False})

@@ -33,6 +33,14 @@ def test_matching_is_whole_word_case_insensitive_and_spans_line_breaks_and_ligat
     assert found == {0, 1}
 
 
+def test_a_name_hyphenated_at_a_line_end_is_found_as_the_joined_word():
+    data = pdfs.lines_pdf(["The surgeon was Dr. Whit-", "field and the nurse was Smith-", "Jones today."])
+    leaks = verify.verify(pymupdf.open("pdf", data), [verify.Check(0, 1, text="Whitfield"),
+                                                      verify.Check(1, 1, text="Smith-Jones")])
+    assert {leak["span"] for leak in leaks} == {0, 1}
+    assert next(leak for leak in leaks if leak["span"] == 0)["found_in"] == "dehyphenated"
+
+
 def test_a_box_with_text_left_inside_is_a_leak_and_a_label_is_not():
     data = pdfs.lines_pdf(["Left [PERSON] right"], size=12)
     doc = pymupdf.open("pdf", data)
