@@ -68,6 +68,10 @@ class HttpClient:
     """Base of the service clients: `request()` with retries, sessions per thread and process."""
 
     service = "service"
+    # Keep-alive pins every request of a thread to the server worker that accepted its connection.
+    # A service whose requests are seconds of one worker's CPU turns it off, so each request is
+    # accepted by a worker that is free.
+    reuse_connections = True
 
     def __init__(self, base_url: str, timeout: float = 30.0, attempts: int = 4, base_delay: float = 0.2,
                  max_delay: float = 5.0):
@@ -86,6 +90,8 @@ class HttpClient:
     def _request_once(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = dict(kwargs.pop("headers", None) or {})
         headers.setdefault(logs.REQUEST_ID_HEADER, logs.current_request_id() or logs.new_request_id())
+        if not self.reuse_connections:
+            headers.setdefault("Connection", "close")
         try:
             resp = self._session().request(method, self.base_url + path, headers=headers,
                                            timeout=kwargs.pop("timeout", self.timeout), **kwargs)

@@ -41,6 +41,9 @@ def _translate(exc: ServiceError) -> RedactorError:
 
 class RedactorClient(HttpClient):
     service = "redactor"
+    # A document is a worker's CPU for a while: with connections kept alive, two threads whose
+    # connections one worker accepted would queue on it while another worker idles.
+    reuse_connections = False
 
     def __init__(self, base_url: str | None = None, timeout: float = 180.0, attempts: int = 4):
         # Documents take seconds, not milliseconds: the timeout follows the redactor's own time limit.
