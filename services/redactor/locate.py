@@ -233,7 +233,8 @@ class PageLocator:
         page = self.text
         first, last = needle[0], needle[-1]
         found: list[list[Area]] = []
-        for start, end in _spans_of(_pattern(needle), page.text):
+        for m in _pattern(needle).finditer(page.text):
+            start, end = m.span()
             before = page.text[start - 1] if start > 0 else " "
             after = page.text[end] if end < len(page.text) else " "
             if _clash(before, first) or _clash(after, last):
@@ -358,10 +359,6 @@ def _pattern(needle: str) -> re.Pattern:
     """
     folded = "".join(_fold(c) for c in needle)
     return re.compile("".join(r"\s+" if c == " " else "-?" if c == "-" else re.escape(c) for c in folded))
-
-
-def _spans_of(pattern: re.Pattern, text: str) -> Iterable[tuple[int, int]]:
-    return (m.span() for m in pattern.finditer(text))
 
 
 def _visual_lines(chars: list[tuple[int, dict]], page: _PageText) -> list[list[tuple[int, dict]]]:
