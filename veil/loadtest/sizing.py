@@ -383,15 +383,7 @@ def main(args: argparse.Namespace) -> int:
                     max_error_rate=args.max_error_rate, warmup_s=args.warmup,
                     progress=lambda line: print(line, flush=True))
     took = time.monotonic() - started
-    best = choose_best(results, args.objective_ms, args.percentile, args.max_error_rate)
-    title = (f"veil loadtest size: {args.plan} on the classifier, {where}; objective p{args.percentile} <= "
-             f"{args.objective_ms:g} ms")
-    png = plot(results, args.objective_ms, folder / "sizing.png", percentile=args.percentile,
-               max_error_rate=args.max_error_rate, best=best, title=title)
-    if args.plot:
-        args.plot.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(png, args.plot)
-    table = format_table(results, args.objective_ms, args.percentile, args.max_error_rate, best)
+    best, table, png = _best_table_plot(results, args, folder, args.plan, where)
     _write_outputs(folder, results, args, table, best, took, where)
     print()
     print(f"sizing of the classifier ({args.plan}, {args.step_seconds} s per step) on {where}, "
@@ -409,6 +401,20 @@ def main(args: argparse.Namespace) -> int:
     print(f"plot: {args.plot or png}")
     print(f"steps: {folder / 'steps.csv'}")
     return 0 if best is not None else 1
+
+
+def _best_table_plot(results: Sequence[PointResult], args: argparse.Namespace, folder: Path, plan: str,
+                     where: str) -> tuple[PointResult | None, str, Path]:
+    """The best point under the objective, the table and the plot (copied to --plot when given)."""
+    best = choose_best(results, args.objective_ms, args.percentile, args.max_error_rate)
+    title = (f"veil loadtest size: {plan} on the classifier, {where}; objective p{args.percentile} <= "
+             f"{args.objective_ms:g} ms")
+    png = plot(results, args.objective_ms, folder / "sizing.png", percentile=args.percentile,
+               max_error_rate=args.max_error_rate, best=best, title=title)
+    if args.plot:
+        args.plot.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(png, args.plot)
+    return best, format_table(results, args.objective_ms, args.percentile, args.max_error_rate, best), png
 
 
 def _embedder_batching(address: str) -> tuple[int, float] | None:
@@ -441,15 +447,7 @@ def _report_again(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"veil loadtest size: {folder} holds no readable sizing.json ({exc})", file=sys.stderr)
         return 2
-    best = choose_best(results, args.objective_ms, args.percentile, args.max_error_rate)
-    title = (f"veil loadtest size: {data['plan']} on the classifier, {data['machine']}; objective "
-             f"p{args.percentile} <= {args.objective_ms:g} ms")
-    png = plot(results, args.objective_ms, folder / "sizing.png", percentile=args.percentile,
-               max_error_rate=args.max_error_rate, best=best, title=title)
-    if args.plot:
-        args.plot.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(png, args.plot)
-    table = format_table(results, args.objective_ms, args.percentile, args.max_error_rate, best)
+    best, table, png = _best_table_plot(results, args, folder, data["plan"], data["machine"])
     print(f"sizing of the classifier ({data['plan']}, {data['step_seconds']} s per step) on {data['machine']}, "
           f"measured earlier in {folder}")
     print(table)
