@@ -134,6 +134,7 @@ class PageLocator:
         self._grid: dict[int, list[_Char]] = {}
         self._found: dict[str, list[list[Area]]] = {}
         self._plain: str | None = None
+        self._extracted: str | None = None
 
     @property
     def textpage(self) -> pymupdf.TextPage:
@@ -206,8 +207,15 @@ class PageLocator:
     def plain(self) -> str:
         """The page's text as the search sees it (hyphenated words joined), for a cheap first test."""
         if self._plain is None:
-            self._plain = normalize(self.textpage.extractText()).casefold()
+            self._plain = normalize(self.extracted).casefold()
         return self._plain
+
+    @property
+    def extracted(self) -> str:
+        """The page's text as MuPDF extracts it from the text page (also what the needs-OCR check counts)."""
+        if self._extracted is None:
+            self._extracted = self.textpage.extractText()
+        return self._extracted
 
     # -- text ----------------------------------------------------------------------------------
 

@@ -161,7 +161,7 @@ def _locators(doc: pymupdf.Document, deadline: Deadline) -> list[PageLocator | N
         with pdf.mupdf_errors(f"reading page {number}"):
             page = doc[index]
             locator = PageLocator(page)
-            text = locator.textpage.extractText()
+            text = locator.extracted
             if pdf.needs_ocr(page, len("".join(text.split()))):
                 ocr.append(number)
         locators.append(locator)
