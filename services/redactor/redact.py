@@ -13,7 +13,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import pymupdf
 
@@ -273,10 +273,46 @@ def _merged(marks: list[_Mark]) -> list[_Mark]:
     return out
 
 
+_BAND_TOLERANCE = 0.01   # points: cuts of one line share their band up to float noise
+
+
+def _merged_cuts(cuts: list[pymupdf.Rect]) -> list[pymupdf.Rect]:
+    """The cuts with each run of overlapping or touching cuts of one band joined into one rectangle.
+
+    pdf_redact_page tests every glyph of the page against every quad of the annotation, so its
+    cost grows with the number of cuts, and a page's cuts repeat a lot: one span per occurrence
+    finds the same areas again, and "Gonzalez" lies inside "Maria Gonzalez". Only cuts on one
+    band (same top and bottom, or same left and right for vertical text) that overlap along it
+    are joined, so the union touches exactly the glyphs the cuts touched and no neighbour.
+    """
+    horizontal = _join_along(cuts, lambda r: (r.y0, r.y1, r.x0, r.x1),
+                             lambda band, lo, hi: pymupdf.Rect(lo, band[0], hi, band[1]))
+    return _join_along(horizontal, lambda r: (r.x0, r.x1, r.y0, r.y1),
+                       lambda band, lo, hi: pymupdf.Rect(band[0], lo, band[1], hi))
+
+
+def _join_along(rects: list[pymupdf.Rect], key: Callable[[pymupdf.Rect], tuple[float, float, float, float]],
+                make: Callable[[tuple[float, float], float, float], pymupdf.Rect]) -> list[pymupdf.Rect]:
+    out: list[pymupdf.Rect] = []
+    current: list[float] | None = None   # band low, band high, start, end of the run being joined
+    for r in sorted(rects, key=key):
+        b0, b1, lo, hi = key(r)
+        if (current is not None and abs(b0 - current[0]) <= _BAND_TOLERANCE
+                and abs(b1 - current[1]) <= _BAND_TOLERANCE and lo <= current[3]):
+            current[3] = max(current[3], hi)
+            continue
+        if current is not None:
+            out.append(make((current[0], current[1]), current[2], current[3]))
+        current = [b0, b1, lo, hi]
+    if current is not None:
+        out.append(make((current[0], current[1]), current[2], current[3]))
+    return out
+
+
 def _apply(page: pymupdf.Page, marks: list[_Mark], images: str) -> None:
     """Removes the marked text (and image pixels), then paints the boxes and labels."""
     marks = _merged(marks)
-    cuts = [m.area.cut for m in marks if not m.area.cut.is_empty]
+    cuts = _merged_cuts([m.area.cut for m in marks if not m.area.cut.is_empty])
     paints = [m.area.paint for m in marks if not m.area.paint.is_empty]
     # Text first, through thin bands that spare neighbouring lines; images are left alone here.
     _redact(page, cuts, text=pymupdf.PDF_REDACT_TEXT_REMOVE, images=pymupdf.PDF_REDACT_IMAGE_NONE)

@@ -10,6 +10,7 @@ import pymupdf
 import pytest
 
 from services.redactor import errors, verify
+from services.redactor import redact as redact_mod
 from services.redactor.errors import DocumentError
 from services.redactor.extract import extract
 from services.redactor.redact import redact
@@ -89,6 +90,44 @@ def test_neighbouring_lines_keep_every_letter_when_line_boxes_overlap(leading):
     assert after[0] == before[0] and after[-1] == before[-1]
     assert report["verified"] and report["areas"] == 2  # "xMaria Gonzalezx" is not the whole word
     assert " ".join(after[1:-1]).split() == ["xMaria", "Gonzalezx", "met", "_g", "on", ",", "Jr."]
+
+
+def test_overlapping_and_repeated_spans_go_to_mupdf_as_one_cut_per_run_and_spare_the_neighbours(monkeypatch):
+    lines = ["Tjgy Qpq Maria Gonzalez bdfhklt",
+             "Maria Gonzalez met Ms. Gonzalez and Maria G. Smith",
+             "qgpy Gonzalez Whitfield |[]"]
+    data = pdfs.lines_pdf(lines, leading=0.9)
+    sent: list[int] = []
+    real = redact_mod._redact
+
+    def counting(page, rects, *, text, images):
+        if text == pymupdf.PDF_REDACT_TEXT_REMOVE:
+            sent.append(len(rects))
+        return real(page, rects, text=text, images=images)
+
+    monkeypatch.setattr(redact_mod, "_redact", counting)
+    # One span per occurrence, as callers send them, and the name's parts on their own.
+    spans = [{"page": 1, "text": t, "type": "PERSON"}
+             for t in ["Maria Gonzalez"] * 3 + ["Gonzalez"] * 3 + ["Maria"] * 2 + ["Smith"]]
+    out, report = redact(data, spans)
+    assert report["verified"]
+    # Line 1: one run; line 2: "Maria Gonzalez", "Gonzalez", "Maria", "Smith"; line 3: "Gonzalez".
+    assert sent == [6]
+    after = page_text(out).splitlines()
+    assert " ".join(after).split() == ["Tjgy", "Qpq", "bdfhklt", "met", "Ms.", "and", "G.", "qgpy", "Whitfield",
+                                       "|[]"]
+
+
+def test_cuts_join_only_when_they_share_a_band_and_overlap_along_it():
+    r = pymupdf.Rect
+    joined = redact_mod._merged_cuts([r(10, 100, 40, 103), r(30, 100, 60, 103), r(60, 100, 70, 103),
+                                      r(71, 100, 90, 103),           # a gap: the word after stays apart
+                                      r(10, 110, 40, 113),           # another line
+                                      r(10, 100, 40, 104),           # another band on the same line (font size)
+                                      r(200, 10, 203, 40), r(200, 35, 203, 80)])   # vertical text
+    assert sorted(tuple(x) for x in joined) == sorted([(10, 100, 70, 103), (71, 100, 90, 103), (10, 110, 40, 113),
+                                                       (10, 100, 40, 104), (200, 10, 203, 80)])
+    assert redact_mod._merged_cuts([]) == []
 
 
 def test_every_occurrence_on_the_page_is_found_including_across_line_breaks():
