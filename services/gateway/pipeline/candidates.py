@@ -128,6 +128,11 @@ def _name_runs(text: str, toks: list[_Tok], taken: bytes) -> list[Candidate]:
     while i < len(toks):
         t = toks[i]
         word = t.text
+        if not run and title is None and not word[0].isupper():
+            # Most tokens: a word that cannot start a name while none is open (every branch below
+            # would only close the empty run).
+            i += 1
+            continue
         if _overlaps(t.start, t.end, taken):
             close()
         elif word in _TITLES and i + 1 < len(toks):
@@ -155,7 +160,10 @@ def _name_runs(text: str, toks: list[_Tok], taken: bytes) -> list[Candidate]:
 def _numbers(text: str, toks: list[_Tok], taken: bytes) -> list[Candidate]:
     found: list[Candidate] = []
     for i, t in enumerate(toks):
-        if not _DIGIT_RUN.search(t.text) or _overlaps(t.start, t.end, taken):
+        # Only number tokens ("0012345", "#12345") can hold a run of digits: a look at the first
+        # character spares a pattern call for every word.
+        if not (t.text[0].isdigit() or t.text[0] == "#") or not _DIGIT_RUN.search(t.text) \
+                or _overlaps(t.start, t.end, taken):
             continue
         # The label words before a number are what make it an ID: send up to three of them.
         j = i

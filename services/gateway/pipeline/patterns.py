@@ -148,57 +148,77 @@ _ID_KEYWORDS = (
     r"(?:Implant\s+)?Lot(?:\s+(?:Number|No\.?|#))?|Identifier|S/N|SN|Specimen(?:\s+ID)?|Rx\s*#|FIN|CSN")
 
 
-def _rx(pattern: str, flags: int = 0) -> re.Pattern:
-    return re.compile(pattern, flags)
+# Every pattern built with a `first` class, with its plain form: the test checks that the two
+# find the same matches, so a class that misses a possible first character cannot go unnoticed.
+PLAIN_FORMS: dict[re.Pattern, tuple[str, int]] = {}
 
 
-_NUMERIC_DATE = _rx(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)")
-_ISO_DATE = _rx(r"(?<![\w/.-])(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?![\w/-])")
-_MONTH_YEAR_NUM = _rx(r"(?<![\w/.-])(0?[1-9]|1[0-2])/((?:19|20)\d{2})(?![\w/-])")
-_TEXT_DATE_MDY = _rx(rf"\b({_MONTH_RE})\s+(\d{{1,2}}){_ORD}(?:,?\s+(\d{{4}}))?(?![\w])")
-_TEXT_DATE_DMY = _rx(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH_RE}),?(?:\s+(\d{{4}}))?(?![\w])")
-_MONTH_YEAR_TEXT = _rx(rf"\b({_MONTH_RE}),?\s+((?:19|20)\d{{2}})\b")
+def _rx(pattern: str, flags: int = 0, first: str | None = None) -> re.Pattern:
+    """`pattern` compiled; `first`, the characters a match can start with (a class body), goes in front
+    as a lookahead. re tries a pattern at every position, and one that opens with a lookbehind, a word
+    boundary or an alternation gets no fast scan: the class rejects most positions in one test, which
+    makes the rules 2-4x cheaper on clinical text. The matches are the same."""
+    if first is None:
+        return re.compile(pattern, flags)
+    compiled = re.compile(f"(?=[{first}])(?:{pattern})", flags)
+    PLAIN_FORMS[compiled] = (pattern, flags)
+    return compiled
+
+
+_DIGIT = "0-9"
+_MONTH_FIRST = "ADFJMNOS"
+# Top-level alternatives of _ID_KEYWORDS start with these (case-insensitive, as the pattern is).
+_ID_KEYWORD_FIRST = "abcdefghilmnprsuv"
+_STATE_FIRST = "".join(sorted({s[0] for s in _STATES} | {n[0] for n in _STATE_NAMES.split("|")}))
+
+
+_NUMERIC_DATE = _rx(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)", first=_DIGIT)
+_ISO_DATE = _rx(r"(?<![\w/.-])(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?![\w/-])", first=_DIGIT)
+_MONTH_YEAR_NUM = _rx(r"(?<![\w/.-])(0?[1-9]|1[0-2])/((?:19|20)\d{2})(?![\w/-])", first=_DIGIT)
+_TEXT_DATE_MDY = _rx(rf"\b({_MONTH_RE})\s+(\d{{1,2}}){_ORD}(?:,?\s+(\d{{4}}))?(?![\w])", first=_MONTH_FIRST)
+_TEXT_DATE_DMY = _rx(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH_RE}),?(?:\s+(\d{{4}}))?(?![\w])", first=_DIGIT)
+_MONTH_YEAR_TEXT = _rx(rf"\b({_MONTH_RE}),?\s+((?:19|20)\d{{2}})\b", first=_MONTH_FIRST)
 
 _AGE = _rx(r"\b(9\d|1[01]\d)(?:[- ](?:years?|yrs?|y)[- ]old|\s*(?:y/o|yo|y\.o\.)(?!\w)|\s+years?\s+of\s+age)",
-           re.IGNORECASE)
-_AGE_LABELLED = _rx(r"\b(?:age[ds]?|Age[ds]?)\s*:?\s*(9\d|1[01]\d)\b(?!\s*(?:%|mg|kg|mm|cm|ml))")
+           re.IGNORECASE, first="19")
+_AGE_LABELLED = _rx(r"\b(?:age[ds]?|Age[ds]?)\s*:?\s*(9\d|1[01]\d)\b(?!\s*(?:%|mg|kg|mm|cm|ml))", first="aA")
 
 _PHONE = _rx(r"(?<![\w+])(?:(?:\+?1|001)[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
-             r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?(?![\w])")
-_PHONE_INTL = _rx(r"(?<![\w+])\+(?!1\b)\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?)(?:[\s.-]?\d{2,4}){2,4}(?![\w])")
+             r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?(?![\w])", first=r"+(0-9")
+_PHONE_INTL = _rx(r"(?<![\w+])\+(?!1\b)\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?)(?:[\s.-]?\d{2,4}){2,4}(?![\w])", first=r"+")
 _PHONE_CONTEXT = _rx(r"(?:phone|tel|telephone|fax|cell|mobile|pager|call|contact)\W{0,3}$", re.IGNORECASE)
 
 _EMAIL = _rx(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w])")
-_URL = _rx(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'(){}\[\]]+", re.IGNORECASE)
+_URL = _rx(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'(){}\[\]]+", re.IGNORECASE, first="hw")
 _DOMAIN = _rx(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|info|biz|io|health|us)(?:/[^\s<>\"']*)?(?![\w@])")
-_IPV4 = _rx(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]|\.\d)")
-_IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+_IPV4 = _rx(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]|\.\d)", first=_DIGIT)
+_IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])", first="0-9A-Fa-f:")
 
-_SSN = _rx(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])")
+_SSN = _rx(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])", first=_DIGIT)
 _KEYED_ID = _rx(rf"\b(?:{_ID_KEYWORDS})\b\s*(?:[:#]|No\.|number|is)?\s*[:#]?\s*"
-                r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,}[A-Z0-9])(?![\w-])", re.IGNORECASE)
-_CARD = _rx(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{13,19}(?![\w-])")
-_VIN = _rx(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])")
-_ALNUM_ID = _rx(r"(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?![\w-])")
+                r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,}[A-Z0-9])(?![\w-])", re.IGNORECASE, first=_ID_KEYWORD_FIRST)
+_CARD = _rx(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{13,19}(?![\w-])", first=_DIGIT)
+_VIN = _rx(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])", first="A-HJ-NPR-Z0-9")
+_ALNUM_ID = _rx(r"(?<![\w-])[A-Z]{1,4}-?\d{5,12}(?![\w-])", first="A-Z")
 # Serials and codes mixing capitals and digits ("SN-8F3A2B1C"): three digits and eight
 # characters at least, so "COVID-19", "HbA1c" and "T2N1M0" are not taken.
-_MIXED_ID = _rx(r"(?<![\w-])(?=(?:[A-Z-]*\d){3})(?=[0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])")
-_LONG_NUMBER = _rx(r"(?<![\w.,/-])\d{7,12}(?![\w/-]|[.,]\d)")
+_MIXED_ID = _rx(r"(?<![\w-])(?=(?:[A-Z-]*\d){3})(?=[0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])", first="A-Z0-9")
+_LONG_NUMBER = _rx(r"(?<![\w.,/-])\d{7,12}(?![\w/-]|[.,]\d)", first=_DIGIT)
 
-_ZIP_AFTER_STATE = _rx(rf"\b{_STATE_RE},?\s+(\d{{5}}(?:-\d{{4}})?)(?![\w-])")
-_ZIP_LABELLED = _rx(r"\b(?:ZIP|Zip|zip)(?:\s*[Cc]ode)?\s*:?\s*(\d{5}(?:-\d{4})?)(?![\w-])")
-_CITY_STATE = _rx(rf"\b({_CAP}(?:\s+{_CAP}){{0,2}}),\s+(?:{_STATE_RE})(,?\s+\d{{5}}(?:-\d{{4}})?)?(?![\w-])")
+_ZIP_AFTER_STATE = _rx(rf"\b{_STATE_RE},?\s+(\d{{5}}(?:-\d{{4}})?)(?![\w-])", first=_STATE_FIRST)
+_ZIP_LABELLED = _rx(r"\b(?:ZIP|Zip|zip)(?:\s*[Cc]ode)?\s*:?\s*(\d{5}(?:-\d{4})?)(?![\w-])", first="Zz")
+_CITY_STATE = _rx(rf"\b({_CAP}(?:\s+{_CAP}){{0,2}}),\s+(?:{_STATE_RE})(,?\s+\d{{5}}(?:-\d{{4}})?)?(?![\w-])", first="A-Z")
 _STREET = _rx(rf"(?<![\w-])\d{{1,6}}[A-Z]?\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?(?:{_CAP}\s+){{0,3}}"
-              rf"(?:{_STREET_SUFFIXES})\b\.?{_SECONDARY}")
-_PO_BOX = _rx(r"\b(?:P\.?\s?O\.?\s+Box|PO\s+Box)\s+\d{1,6}\b", re.IGNORECASE)
+              rf"(?:{_STREET_SUFFIXES})\b\.?{_SECONDARY}", first=_DIGIT)
+_PO_BOX = _rx(r"\b(?:P\.?\s?O\.?\s+Box|PO\s+Box)\s+\d{1,6}\b", re.IGNORECASE, first="p")
 
 _TITLED_NAME = _rx(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?\s+((?:[A-Z]\.\s+)?[A-Z][a-zA-Z'’-]+"
-                   r"(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’-]+)){0,2})")
+                   r"(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’-]+)){0,2})", first="DMP")
 _CREDENTIALED_NAME = _rx(r"\b([A-Z][a-zA-Z'’-]+\s+(?:[A-Z]\.\s+)?[A-Z][a-zA-Z'’-]+),?\s+"
-                         r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|DNP|CNM|CRNA|MSW|LCSW|PharmD)\b")
+                         r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|DNP|CNM|CRNA|MSW|LCSW|PharmD)\b", first="A-Z")
 _LABELLED_NAME = _rx(r"\b(?:Patient(?:\s+Name)?|Name|Guarantor|Emergency\s+Contact|Next\s+of\s+Kin|"
                      r"Attending(?:\s+Physician)?|Physician|Provider|Referring\s+Physician|Signed\s+by|"
-                     r"Prepared\s+by|Contact)\s*:\s*((?:[A-Z]\.\s+)?[A-Z][a-zA-Z'’-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’-]+)){1,3})")
+                     r"Prepared\s+by|Contact)\s*:\s*((?:[A-Z]\.\s+)?[A-Z][a-zA-Z'’-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’-]+)){1,3})", first="ACEGNPRS")
 
 _NAME_STOP = {"The", "And", "Of", "To", "For", "In", "On", "At", "With", "Was", "Is", "Has", "Had", "Patient",
               "Hospital", "Clinic", "Center", "Medical", "Department"}
@@ -256,7 +276,9 @@ def _phones(text: str) -> Iterable[Match]:
 
 
 def _internet(text: str) -> Iterable[Match]:
-    for m in _EMAIL.finditer(text):
+    # Substring tests first: most paragraphs have no "@" and no two colons, and a test is far cheaper
+    # than a pattern run over the text.
+    for m in _EMAIL.finditer(text) if "@" in text else ():
         yield Match(m.start(), m.end(), EMAIL, 0.99, "email")
     for rx, score, rule in ((_URL, 0.98, "url"), (_DOMAIN, 0.85, "domain")):
         for m in rx.finditer(text):
@@ -271,7 +293,7 @@ def _internet(text: str) -> Iterable[Match]:
         except ValueError:
             continue
         yield Match(m.start(), m.end(), IP, 0.97, "ipv4")
-    for m in _IPV6.finditer(text):
+    for m in _IPV6.finditer(text) if text.count(":") >= 2 else ():
         candidate = m.group(0)
         if candidate.count(":") < 2:
             continue
