@@ -195,7 +195,8 @@ _IPV4 = _rx(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]|\.\d)", first=_DIGIT)
 _IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])", first="0-9A-Fa-f:")
 
 _SSN = _rx(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])", first=_DIGIT)
-_KEYED_ID = _rx(rf"\b(?:{_ID_KEYWORDS})\b\s*(?:[:#]|No\.|number|is)?\s*[:#]?\s*"
+# A label ends at a word boundary, or with its period or number sign ("Acct. 12345", "Rx#: 123456").
+_KEYED_ID = _rx(rf"\b(?:{_ID_KEYWORDS})(?:(?<=[.#])|\b)\s*(?:[:#]|No\.|number|is)?\s*[:#]?\s*"
                 r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,}[A-Z0-9])(?![\w-])", re.IGNORECASE, first=_ID_KEYWORD_FIRST)
 _CARD = _rx(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{13,19}(?![\w-])", first=_DIGIT)
 _VIN = _rx(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])", first="A-HJ-NPR-Z0-9")

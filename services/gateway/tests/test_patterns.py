@@ -103,3 +103,64 @@ def test_matches_never_overlap_and_come_in_text_order():
     assert spans == sorted(spans)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
     assert {m.type for m in find(text)} <= set(patterns.TYPES)
+
+
+def _id_keyword_examples() -> list[str]:
+    """One literal example of every top-level alternative of the ID keywords ("Health Plan ID", "Lot #", ...)."""
+    alternatives, depth, current = [], 0, ""
+    for c in patterns._ID_KEYWORDS:
+        depth += c == "("
+        depth -= c == ")"
+        if c == "|" and depth == 0:
+            alternatives.append(current)
+            current = ""
+        else:
+            current += c
+    alternatives.append(current)
+    examples = []
+    for alt in alternatives:
+        for keep_optional in (False, True):
+            text = alt
+            # Optional groups left out, or kept with their first choice.
+            while "(?:" in text:
+                start = text.rindex("(?:")
+                end = text.index(")", start)
+                optional = text[end + 1:end + 2] == "?"
+                body = text[start + 3:end].split("|")[0]
+                text = text[:start] + (body if keep_optional or not optional else "") + text[end + 1 + optional:]
+            text = text.replace(r"\s+", " ").replace(r"\s*", "").replace(r"\.?", ".").replace("[cs]", "c")
+            examples.append(text.replace("'?", "'").replace("\\", ""))
+    return examples
+
+
+def test_every_id_keyword_is_found_before_a_number_and_starts_with_a_letter_of_the_lookahead():
+    examples = _id_keyword_examples()
+    assert len(examples) > 80 and "Medical Record Number" in examples and "Implant Lot Number" in examples
+    for keyword in examples:
+        assert keyword[0].lower() in patterns._ID_KEYWORD_FIRST, keyword
+        text = f"{keyword}: 7QX-2 on file"   # an ID of no shape: only its label makes it one
+        assert [(text[m.start:m.end], m.rule) for m in find(text)] == [("7QX-2", "id-labelled")], keyword
+
+
+def test_the_lookahead_of_every_rule_changes_no_match(clinical_paragraphs):
+    """Each rule against its plain form (no first-character lookahead) over generated clinical text."""
+    texts = clinical_paragraphs + [f"{k}: A1234567, {k.upper()} #99-1234 and {k.lower()} is 12345678"
+                                   for k in _id_keyword_examples()]
+    assert len(patterns.PLAIN_FORMS) >= 25
+    for fast, (pattern, flags) in patterns.PLAIN_FORMS.items():
+        plain = __import__("re").compile(pattern, flags)
+        for text in texts:
+            got = [(m.span(), m.groups()) for m in fast.finditer(text)]
+            assert got == [(m.span(), m.groups()) for m in plain.finditer(text)], (pattern[:40], text[:80])
+
+
+@pytest.fixture(scope="module")
+def clinical_paragraphs():
+    from services.redactor import samples
+    from services.redactor.extract import extract
+
+    texts = []
+    for seed, templates in ((3, "train"), (1003, "heldout")):
+        doc = samples.generate(seed, pages=3, paragraphs=3, templates=templates)
+        texts += [p["text"] for p in extract(doc.pdf)["paragraphs"]]
+    return texts
