@@ -51,7 +51,7 @@ class Check:
 
 @functools.lru_cache(maxsize=4096)
 def _pattern(text: str) -> re.Pattern | None:
-    """A whole-word, case-insensitive pattern that spans whitespace and hyphen differences."""
+    """A whole-word pattern over case-folded text (`_clean`) that spans whitespace and hyphen differences."""
     needle = normalize(text).casefold()
     if not any(c.isalnum() for c in needle):
         return None
@@ -61,9 +61,15 @@ def _pattern(text: str) -> re.Pattern | None:
         parts.append(r"-?\s*".join(re.escape(piece) for piece in token.split("-")))
     body = r"\s*".join(parts)
     first, last = needle[0], needle[-1]
-    before = r"(?<![^\W\d_])" if first.isalpha() else r"(?<!\d)" if first.isdigit() else ""
     after = r"(?![^\W\d_])" if last.isalpha() else r"(?!\d)" if last.isdigit() else ""
-    return re.compile(before + body + after, re.IGNORECASE)
+    if first.isalpha() or first.isdigit():
+        # The whole-word test on the left comes after the first character, as a lookbehind over
+        # both: a pattern that opens with a literal gets re's fast scan for it, one that opens with
+        # an assertion is tried at every position. No IGNORECASE: every text searched is case-folded.
+        head = re.escape(first)
+        before = rf"(?<![^\W\d_]{head})" if first.isalpha() else rf"(?<!\d{head})"
+        return re.compile(head + before + body[len(head):] + after)
+    return re.compile(body + after)
 
 
 def _clean(text: str) -> str:
@@ -225,15 +231,19 @@ def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | 
             leaks.append({"span": check.span, "page": number, "found_in": where,
                           "elsewhere": number is not None and check.page is not None and check.page != number})
 
+    with_letters = {text for text in needles if any(c.isalpha() for c in text)}
+
     def scan(texts: dict[str, str], number: int | None, letters_only: bool = False) -> None:
-        seen: set[str] = set()
+        distinct: dict[str, str] = {}   # the extraction modes often agree exactly; a string is searched once
         for where, text in texts.items():
-            if text in seen:
-                continue   # the extraction modes often agree exactly; a string is searched once
-            seen.add(text)
-            for needle, p in patterns.items():
-                if letters_only and not any(c.isalpha() for c in needle):
-                    continue
+            distinct.setdefault(text, where)
+        # One substring test per needle over all of the page's texts at once (a clean page fails
+        # nearly all of them), then the texts one by one for the few needles that passed.
+        joined = "\x00".join(distinct)
+        for needle, p in patterns.items():
+            if (letters_only and needle not in with_letters) or cores[needle] not in joined:
+                continue
+            for text, where in distinct.items():
                 if cores[needle] in text and p.search(text):
                     report(needle, number, where)
 
