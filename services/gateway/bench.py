@@ -154,6 +154,26 @@ def run_mode(mode: str, pdfs: Sequence[bytes], redactor: Any, dl: Callable, ml: 
     return result
 
 
+def combined(parts: Sequence[RunResult]) -> RunResult:
+    """One run's figures from runs over consecutive parts of the corpus (the naive run, in halves)."""
+    total = RunResult(parts[0].mode, sum(p.seconds for p in parts))
+    for p in parts:
+        for stage, seconds in p.stages.items():
+            total.stages[stage] = total.stages.get(stage, 0.0) + seconds
+        total.dl_calls += p.dl_calls
+        total.dl_phrases += p.dl_phrases
+        total.entities += p.entities
+        total.verified += p.verified
+        total.documents += p.documents
+    return total
+
+
+def median_run(runs: Sequence[RunResult]) -> RunResult:
+    """The run with the median wall time (the lower middle one of an even number)."""
+    ordered = sorted(runs, key=lambda r: r.seconds)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def top_functions(profile_path: Path, n: int = 10) -> str:
     out = io.StringIO()
     stats = pstats.Stats(str(profile_path), stream=out)
@@ -171,7 +191,9 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, load average {one:.1f} (1 min) / {five:.1f} (5 min) at the end of the run"
 
 
-def side_by_side(corpus_: Corpus, naive: RunResult, default: RunResult) -> str:
+def side_by_side(corpus_: Corpus, naive: RunResult, default: RunResult,
+                 default_runs: Sequence[RunResult] = ()) -> str:
+    """Both modes' figures; with several default runs, `default` is their median and all are listed."""
     def row(label: str, a: str, b: str) -> str:
         return f"{label:<28}{a:>14}{b:>14}"
 
@@ -181,6 +203,9 @@ def side_by_side(corpus_: Corpus, naive: RunResult, default: RunResult) -> str:
         row("", "naive", "default"),
         row("wall time (s)", f"{naive.seconds:.1f}", f"{default.seconds:.1f}"),
     ]
+    if len(default_runs) > 1:
+        lines.append(f"  (default: median of {len(default_runs)} runs, in run order "
+                     f"{', '.join(f'{r.seconds:.1f}' for r in default_runs)} s)")
     for stage in STAGES:
         lines.append(row(f"  {stage} (s, summed)", f"{naive.stages.get(stage, 0):.1f}",
                          f"{default.stages.get(stage, 0):.1f}"))

@@ -233,31 +233,51 @@ def _bench(args: argparse.Namespace) -> int:
     def dl_of(stack: Stack):
         return wiring.classifier_model(ClassifierClient(stack.url("classifier"), timeout=120.0), cfg.gateway_phi_model)
 
-    results: dict[str, bench.RunResult] = {}
-    # Fresh embedder and classifier per mode: neither run sees the other's cache.
-    with Stack(services=("embedder", "classifier", "redactor"), log_dir=logs_dir / "default") as stack:
-        redactor = RedactorClient(stack.url("redactor"))
-        print("default mode ...", flush=True)
-        results["default"] = bench.run_mode("default", corpus.pdfs, redactor, dl_of(stack), ml, ml_weight,
-                                            args.document_workers)
-        print(f"  {results['default'].seconds:.1f}s", flush=True)
-        if not args.skip_naive:
+    # This machine's speed drifts by tens of percent within minutes, and the naive run lasts minutes
+    # while a default run lasts seconds: the default mode runs before, between the two halves of,
+    # and after the naive run, and its median is compared with the naive run's total. Each default
+    # run gets a fresh embedder and classifier (cold caches, its first request in the timing); the
+    # naive mode's have their cache off. One redactor serves every run.
+    default_runs: list[bench.RunResult] = []
+    naive_parts: list[bench.RunResult] = []
+    with Stack(services=("redactor",), log_dir=logs_dir / "redactor") as shared:
+        redactor = RedactorClient(shared.url("redactor"))
+
+        def default_run(profile: bool = False) -> None:
+            number = len(default_runs) + 1
+            with Stack(services=("embedder", "classifier"), log_dir=logs_dir / f"default-{number}") as stack:
+                print(f"default mode, run {number} ...", flush=True)
+                default_runs.append(bench.run_mode("default", corpus.pdfs, redactor, dl_of(stack), ml, ml_weight,
+                                                   args.document_workers))
+                print(f"  {default_runs[-1].seconds:.1f}s", flush=True)
+                if profile and profile_path:
+                    # A run of its own: the profiler's overhead stays out of the figures above.
+                    print("default mode again, under cProfile ...", flush=True)
+                    profiled = bench.run_mode("default", corpus.pdfs, redactor, dl_of(stack), ml, ml_weight,
+                                              args.document_workers, profile_path)
+                    print(f"  {profiled.seconds:.1f}s (profiler overhead included; warm embedder cache)", flush=True)
+
+        if args.skip_naive:
+            default_run(profile=True)
+        else:
+            default_run()
             naive_env = {"embedder": {"VEIL_EMBEDDER_CACHE_MAXSIZE": "0"}}
+            half = len(corpus.pdfs) // 2
             with Stack(services=("embedder", "classifier"), service_env=naive_env,
                        log_dir=logs_dir / "naive") as naive_stack:
-                print("naive mode (one model call per paragraph, no cache) ...", flush=True)
-                results["naive"] = bench.run_mode("naive", corpus.pdfs, redactor, dl_of(naive_stack), ml, ml_weight,
-                                                  1)
-                print(f"  {results['naive'].seconds:.1f}s", flush=True)
-        if profile_path:
-            # A run of its own: the profiler's overhead stays out of the figures above.
-            print("default mode again, under cProfile ...", flush=True)
-            profiled = bench.run_mode("default", corpus.pdfs, redactor, dl_of(stack), ml, ml_weight,
-                                      args.document_workers, profile_path)
-            print(f"  {profiled.seconds:.1f}s (profiler overhead included; warm embedder cache)", flush=True)
+                for number, part in enumerate((corpus.pdfs[:half], corpus.pdfs[half:]), start=1):
+                    print(f"naive mode (one model call per paragraph, no cache), half {number} ...", flush=True)
+                    naive_parts.append(bench.run_mode("naive", part, redactor, dl_of(naive_stack), ml, ml_weight, 1))
+                    print(f"  {naive_parts[-1].seconds:.1f}s", flush=True)
+                    if number == 1:
+                        default_run()   # the naive stack idles meanwhile
+            default_run(profile=True)
+    results = {"default": bench.median_run(default_runs)}
+    if naive_parts:
+        results["naive"] = bench.combined(naive_parts)
     print()
     if "naive" in results:
-        print(bench.side_by_side(corpus, results["naive"], results["default"]))
+        print(bench.side_by_side(corpus, results["naive"], results["default"], default_runs))
     else:
         d = results["default"]
         print(f"default: {d.seconds:.1f}s for {corpus.paragraphs:,} paragraphs "

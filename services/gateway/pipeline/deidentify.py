@@ -16,7 +16,7 @@ import logging
 import re
 import time
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Protocol, Sequence
@@ -102,7 +102,7 @@ class Pipeline:
         if self.options.mode == NAIVE:
             return [self._guard(self._run_naive, pdf, return_exceptions) for pdf in pdfs]
         docs = [_Doc(pdf) for pdf in pdfs]
-        prepared = self._each(lambda d: self._guard(self._prepare, d, return_exceptions), docs)
+        prepared = self._prepare_all(docs, return_exceptions)
         ok = [d for d, r in zip(docs, prepared) if not isinstance(r, BaseException)]
         start = time.perf_counter()
         table = predict_phrases((phrase for doc in ok for phrase in hybrid.phrases_of(doc.prepared)),
@@ -122,9 +122,43 @@ class Pipeline:
         finished = iter(self._each(lambda d: self._guard(finish, d, return_exceptions), ok))
         return [r if isinstance(r, BaseException) else next(finished) for r in prepared]
 
-    def _prepare(self, doc: _Doc) -> _Doc:
+    def _prepare_all(self, docs: Sequence[_Doc], return_exceptions: bool) -> list[Any]:
+        """Extraction, blobs, patterns and candidates of every document (or its exception, with return_exceptions).
+
+        The redactor extracts `document_workers` documents at a time, on pool threads that wait
+        for its answers; the blobs, patterns and candidates, pure Python, are found in this
+        thread as each extraction arrives. Spread over the pool's threads too, that part would
+        only take turns on the GIL with itself and delay the next requests to the redactor.
+        """
+        def extract(doc: _Doc) -> Any:
+            return self._guard(self._extract_into, doc, return_exceptions)
+
+        def prepare(doc: _Doc) -> Any:
+            return self._guard(self._prepare, doc, return_exceptions)
+
+        workers = min(self.options.document_workers, len(docs))
+        if workers <= 1:
+            return [r if isinstance(r := extract(d), BaseException) else prepare(d) for d in docs]
+        results: list[Any] = [None] * len(docs)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract") as pool:
+            futures = {pool.submit(self.wrap(extract), d): i for i, d in enumerate(docs)}
+            try:
+                for future in as_completed(futures):
+                    i = futures[future]
+                    extracted = future.result()
+                    results[i] = extracted if isinstance(extracted, BaseException) else prepare(docs[i])
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return results
+
+    def _extract_into(self, doc: _Doc) -> _Doc:
         with self._stage(doc, "extract"):
             doc.extraction = self._extract(doc.pdf)
+        return doc
+
+    def _prepare(self, doc: _Doc) -> _Doc:
         with self._stage(doc, "blobs"):
             doc.paragraphs = paragraphs_from_extraction(doc.extraction)
             doc.prepared = hybrid.prepare(doc.paragraphs)
