@@ -76,20 +76,39 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
 
 
-def _page_texts(page: pymupdf.Page) -> dict[str, str]:
-    """The page's text as several extraction modes give it (ligatures are expanded by NFKC in _clean too)."""
+def _page_texts(page: pymupdf.Page, actual_text: bool = True) -> dict[str, str]:
+    """The page's text as several extraction modes give it (ligatures are expanded by NFKC in _clean too).
+
+    `actual_text`: whether the document has ActualText anywhere. Without it, what a viewer
+    copies is the glyphs' text that the other modes read already, and a second text page
+    (half a millisecond a page) would only repeat them.
+    """
     plain = pdf.textpage(page, pdf.EXTRACT_FLAGS | pymupdf.TEXT_PRESERVE_LIGATURES)
-    # What a viewer copies: ActualText replacing the glyphs, hyphenated words joined.
-    reader = pdf.textpage(page, pdf.SEARCH_FLAGS & ~pymupdf.TEXT_IGNORE_ACTUALTEXT)
     text = plain.extractText()
-    return {
+    texts = {
         "text": _clean(text),
         # The glyphs' text with hyphenated words joined, as MuPDF's search reads it.
         "dehyphenated": _clean(_LINE_END_HYPHEN.sub("", text)),
         "words": _clean(" ".join(w[4] for w in plain.extractWORDS())),
         "blocks": _clean(" ".join(b[4] for b in plain.extractBLOCKS())),
-        "actualtext-dehyphenated": _clean(reader.extractText()),
     }
+    if actual_text:
+        # What a viewer copies: ActualText replacing the glyphs, hyphenated words joined.
+        reader = pdf.textpage(page, pdf.SEARCH_FLAGS & ~pymupdf.TEXT_IGNORE_ACTUALTEXT)
+        texts["actualtext-dehyphenated"] = _clean(reader.extractText())
+    return texts
+
+
+def _objects_mention_actual_text(doc: pymupdf.Document) -> bool:
+    """Whether an object of the document (a /Properties resource of marked content, a structure element)
+    mentions ActualText; content streams are checked page by page. Scrubbed output has none."""
+    for xref in range(1, doc.xref_length()):
+        try:
+            if "ActualText" in doc.xref_object(xref, compressed=True):
+                return True
+        except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
+            return True   # unreadable: assume it may, and read the pages both ways
+    return False
 
 
 def _literal(raw: bytes) -> bytes:
@@ -157,17 +176,22 @@ def pdf_strings(source: bytes) -> str:
     return "".join(out)
 
 
-def _page_streams(doc: pymupdf.Document, page: pymupdf.Page) -> tuple[list[int], str]:
-    """The page's content streams and form XObjects: their xrefs and their decoded strings."""
+def _page_streams(doc: pymupdf.Document, page: pymupdf.Page) -> tuple[list[int], str, bool]:
+    """The page's content streams and form XObjects: their xrefs, their decoded strings, and whether
+    any of them has inline ActualText."""
     xrefs = list(page.get_contents())
     xrefs += [x[0] for x in page.get_xobjects() if x[0] > 0]
     texts = []
+    actual_text = False
     for xref in dict.fromkeys(xrefs):
         try:
-            texts.append(pdf_strings(doc.xref_stream(xref) or b""))
+            data = doc.xref_stream(xref) or b""
         except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
+            actual_text = True   # unreadable: read the page both ways
             continue
-    return xrefs, _clean(" ".join(texts))
+        texts.append(pdf_strings(data))
+        actual_text = actual_text or b"ActualText" in data
+    return xrefs, _clean(" ".join(texts)), actual_text
 
 
 def _document_strings(doc: pymupdf.Document, page_xrefs: set[int]) -> tuple[str, str]:
@@ -248,14 +272,15 @@ def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | 
                     report(needle, number, where)
 
     page_xrefs: set[int] = set()
+    objects_actual_text = bool(patterns) and _objects_mention_actual_text(doc)
     for index in range(doc.page_count):
         number = index + 1
         if deadline is not None:
             deadline.check(f"verification of page {number}")
         page = doc[index]
         with pdf.mupdf_errors(f"verification of page {number}"):
-            texts = _page_texts(page) if patterns else {}
-            xrefs, streams = _page_streams(doc, page)
+            xrefs, streams, inline_actual_text = _page_streams(doc, page)
+            texts = _page_texts(page, objects_actual_text or inline_actual_text) if patterns else {}
             page_xrefs.update(xrefs)
             texts["content-stream"] = streams
             scan(texts, number)

@@ -74,3 +74,42 @@ def test_plain_text_streams_are_searched_for_words_but_not_for_bare_numbers():
     doc.update_stream(xref, b"note: Maria Gonzalez, 92 beginbfchar 0 92 0 1 92")
     leaks = verify.verify(doc, [verify.Check(0, 1, text="Maria Gonzalez"), verify.Check(1, 1, text="92")])
     assert leaks == [{"span": 0, "page": None, "found_in": "document-streams", "elsewhere": False}]
+
+
+def _actual_text_pdf(inline: bool) -> bytes:
+    """"Name: X today" whose glyphs say nothing of the name, with ActualText that does: inline in the
+    marked content, or in a /Properties resource the content names."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Name: X today", fontname="helv", fontsize=11)
+    xref = page.get_contents()[0]
+    if inline:
+        tag = b"/Span <</ActualText (Maria Gonzalez)>> BDC\n"
+    else:
+        props = doc.get_new_xref()
+        doc.update_object(props, "<< /ActualText (Maria Gonzalez) >>")
+        resources = doc.xref_get_key(page.xref, "Resources")
+        if resources[0] == "xref":
+            doc.xref_set_key(int(resources[1].split()[0]), "Properties", f"<< /MC0 {props} 0 R >>")
+        else:
+            doc.xref_set_key(page.xref, "Resources/Properties", f"<< /MC0 {props} 0 R >>")
+        tag = b"/Span /MC0 BDC\n"
+    doc.update_stream(xref, tag + doc.xref_stream(xref) + b"\nEMC")
+    return doc.tobytes()
+
+
+def test_a_string_only_in_actual_text_is_found_whether_inline_or_in_a_properties_resource():
+    for inline in (True, False):
+        doc = pymupdf.open("pdf", _actual_text_pdf(inline))
+        assert verify._objects_mention_actual_text(doc) is not inline
+        leaks = verify.verify(doc, [verify.Check(0, 1, text="Maria Gonzalez")])
+        assert leaks and leaks[0]["page"] == 1, inline
+        # Read as a viewer reads it: the glyphs replaced by the ActualText.
+        assert "maria gonzalez" in verify._page_texts(doc[0])["actualtext-dehyphenated"]
+
+
+def test_without_actual_text_the_page_is_read_once_as_a_viewer_would():
+    doc = pymupdf.open("pdf", pdfs.pages_pdf([["Patient Maria Gonzalez."]]))
+    assert not verify._objects_mention_actual_text(doc)
+    texts = verify._page_texts(doc[0], actual_text=False)
+    assert "actualtext-dehyphenated" not in texts and "maria gonzalez" in texts["text"]
