@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 from services.gateway.pipeline.patterns import Match
 
@@ -51,29 +51,38 @@ class Candidate:
     text: str   # what the models classify (the span, with a title or label word before it)
 
 
-class _Tok(NamedTuple):
-    start: int
-    end: int
-    text: str
+class _Tokens:
+    """A paragraph's tokens as three parallel lists: `text[i]` spans `start[i]:end[i]`.
+
+    Lists, not an object per token: a clinical corpus has hundreds of thousands of tokens, and
+    building a named tuple for each cost more than finding them.
+    """
+
+    __slots__ = ("start", "end", "text")
+
+    def __init__(self, paragraph: str):
+        found = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(paragraph)]
+        self.start: list[int] = [t[0] for t in found]
+        self.end: list[int] = [t[1] for t in found]
+        self.text: list[str] = [t[2] for t in found]
+
+    def __len__(self) -> int:
+        return len(self.text)
 
 
-def _tokens(text: str) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
-
-
-def _is_initial(toks: list[_Tok], i: int) -> bool:
+def _is_initial(toks: _Tokens, i: int) -> bool:
     """'M.' in 'M. Gonzalez': one capital letter directly followed by a period."""
-    t = toks[i]
-    return (len(t.text) == 1 and t.text.isupper() and i + 1 < len(toks)
-            and toks[i + 1].text == "." and toks[i + 1].start == t.end)
+    word = toks.text[i]
+    return (len(word) == 1 and word.isupper() and i + 1 < len(toks)
+            and toks.text[i + 1] == "." and toks.start[i + 1] == toks.end[i])
 
 
-def _joins_a_name(toks: list[_Tok], i: int) -> bool:
+def _joins_a_name(toks: _Tokens, i: int) -> bool:
     """A connector inside a name: more connectors, then a capitalised word ("de la Cruz")."""
     j = i + 1
-    while j < len(toks) and toks[j].text.lower() in _CONNECTORS:
+    while j < len(toks) and toks.text[j].lower() in _CONNECTORS:
         j += 1
-    return j < len(toks) and toks[j].text[0].isupper() and j - i <= 3
+    return j < len(toks) and toks.text[j][0].isupper() and j - i <= 3
 
 
 def _normalise(text: str) -> str:
@@ -92,54 +101,58 @@ def _overlaps(start: int, end: int, mask: bytes) -> bool:
     return mask.find(1, start, end) != -1
 
 
-def _name_runs(text: str, toks: list[_Tok], taken: bytes) -> list[Candidate]:
+def _name_runs(text: str, toks: _Tokens, taken: bytes) -> list[Candidate]:
     found: list[Candidate] = []
     run: list[int] = []  # token indices of the current run (periods of initials included)
-    title: _Tok | None = None
+    title: int | None = None   # index of the title token before the run ("Dr")
+    words_of, starts, ends = toks.text, toks.start, toks.end
+
+    def outer(i: int) -> bool:
+        word = words_of[i].lower()
+        return word in _EDGE_WORDS or word in _CONNECTORS
 
     def close() -> None:
         nonlocal run, title
         if not run:
             title = None
             return
-        words = [i for i in run if toks[i].text != "."]
-        while words and (toks[words[0]].text.lower() in _EDGE_WORDS or toks[words[0]].text.lower() in _CONNECTORS):
+        words = [i for i in run if words_of[i] != "."]
+        while words and outer(words[0]):
             words.pop(0)
-        while words and (toks[words[-1]].text.lower() in _EDGE_WORDS or toks[words[-1]].text.lower() in _CONNECTORS):
+        while words and outer(words[-1]):
             words.pop()
         for chunk_start in range(0, len(words), MAX_RUN_TOKENS):
             chunk = words[chunk_start:chunk_start + MAX_RUN_TOKENS]
-            first, last = toks[chunk[0]], toks[chunk[-1]]
-            end = last.end
-            if last.text.endswith(("'s", "’s")):
+            first, last = chunk[0], chunk[-1]
+            end = ends[last]
+            if words_of[last].endswith(("'s", "’s")):
                 end -= 2  # "Gonzalez's": the possessive is not part of the name
-            if len(chunk) == 1 and _is_initial(toks, chunk[0]):
+            if len(chunk) == 1 and _is_initial(toks, first):
                 continue
-            if len(chunk) > 1 or len(first.text) > 1:
+            if len(chunk) > 1 or len(words_of[first]) > 1:
                 # An initial's period belongs to the span: "Maria G." is redacted whole.
-                if chunk[-1] + 1 < len(toks) and _is_initial(toks, chunk[-1]):
-                    end = toks[chunk[-1] + 1].end
-                span = text[first.start:end]
-                shown = f"{title.text}. {span}" if title is not None and chunk_start == 0 else span
-                found.append(Candidate(first.start, end, _normalise(shown)))
+                if last + 1 < len(toks) and _is_initial(toks, last):
+                    end = ends[last + 1]
+                span = text[starts[first]:end]
+                shown = f"{words_of[title]}. {span}" if title is not None and chunk_start == 0 else span
+                found.append(Candidate(starts[first], end, _normalise(shown)))
         run, title = [], None
 
     i = 0
     while i < len(toks):
-        t = toks[i]
-        word = t.text
+        word = words_of[i]
         if not run and title is None and not word[0].isupper():
             # Most tokens: a word that cannot start a name while none is open (every branch below
             # would only close the empty run).
             i += 1
             continue
-        if _overlaps(t.start, t.end, taken):
+        if _overlaps(starts[i], ends[i], taken):
             close()
         elif word in _TITLES and i + 1 < len(toks):
             # "Dr." / "Dr": remembered for the model's text, never redacted; it starts a new run.
             close()
-            title = t
-            if toks[i + 1].text == "." and toks[i + 1].start == t.end:
+            title = i
+            if words_of[i + 1] == "." and starts[i + 1] == ends[i]:
                 i += 1
         elif _is_initial(toks, i):
             run.extend((i, i + 1))
@@ -148,7 +161,7 @@ def _name_runs(text: str, toks: list[_Tok], taken: bytes) -> list[Candidate]:
             run.append(i)
         elif run and word.lower() in _CONNECTORS and _joins_a_name(toks, i):
             run.append(i)
-        elif run and word == "." and toks[run[-1]].text in {"St", "Mt", "Ft"} and t.start == toks[run[-1]].end:
+        elif run and word == "." and words_of[run[-1]] in {"St", "Mt", "Ft"} and starts[i] == ends[run[-1]]:
             run.append(i)  # "St. Mary's Hospital": the abbreviation's period does not end the name
         else:
             close()
@@ -157,20 +170,21 @@ def _name_runs(text: str, toks: list[_Tok], taken: bytes) -> list[Candidate]:
     return found
 
 
-def _numbers(text: str, toks: list[_Tok], taken: bytes) -> list[Candidate]:
+def _numbers(text: str, toks: _Tokens, taken: bytes) -> list[Candidate]:
     found: list[Candidate] = []
-    for i, t in enumerate(toks):
+    words, starts, ends = toks.text, toks.start, toks.end
+    for i, word in enumerate(words):
         # Only number tokens ("0012345", "#12345") can hold a run of digits: a look at the first
         # character spares a pattern call for every word.
-        if not (t.text[0].isdigit() or t.text[0] == "#") or not _DIGIT_RUN.search(t.text) \
-                or _overlaps(t.start, t.end, taken):
+        if not (word[0].isdigit() or word[0] == "#") or not _DIGIT_RUN.search(word) \
+                or _overlaps(starts[i], ends[i], taken):
             continue
         # The label words before a number are what make it an ID: send up to three of them.
         j = i
-        while j > 0 and i - j < 3 and toks[j - 1].text not in {",", ";", ")", "("} and \
-                not any(c.isdigit() for c in toks[j - 1].text) and toks[j].start - toks[j - 1].end < 4:
+        while j > 0 and i - j < 3 and words[j - 1] not in {",", ";", ")", "("} and \
+                not any(c.isdigit() for c in words[j - 1]) and starts[j] - ends[j - 1] < 4:
             j -= 1
-        found.append(Candidate(t.start, t.end, _normalise(text[toks[j].start:t.end])))
+        found.append(Candidate(starts[i], ends[i], _normalise(text[starts[j]:ends[i]])))
     return found
 
 
@@ -196,7 +210,7 @@ def _join_reversed_names(text: str, names: list[Candidate]) -> list[Candidate]:
 
 def extract(text: str, taken: Sequence[Match] = ()) -> list[Candidate]:
     """The candidate phrases of one paragraph, in text order, skipping spans in `taken` (pattern matches)."""
-    toks = _tokens(text)
+    toks = _Tokens(text)
     mask = _taken_mask(text, taken)
     found = _join_reversed_names(text, _name_runs(text, toks, mask)) + _numbers(text, toks, mask)
     return sorted(found, key=lambda c: c.start)
