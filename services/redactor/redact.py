@@ -273,39 +273,39 @@ def _merged(marks: list[_Mark]) -> list[_Mark]:
     return out
 
 
-_BAND_TOLERANCE = 0.01   # points: cuts of one line share their band up to float noise
-
-
 def _merged_cuts(cuts: list[pymupdf.Rect]) -> list[pymupdf.Rect]:
     """The cuts with each run of overlapping or touching cuts of one band joined into one rectangle.
 
     pdf_redact_page tests every glyph of the page against every quad of the annotation, so its
     cost grows with the number of cuts, and a page's cuts repeat a lot: one span per occurrence
     finds the same areas again, and "Gonzalez" lies inside "Maria Gonzalez". Only cuts on one
-    band (same top and bottom, or same left and right for vertical text) that overlap along it
-    are joined, so the union touches exactly the glyphs the cuts touched and no neighbour.
+    band (same top and bottom, or same left and right for vertical text, to a hundredth of a
+    point) that overlap along it are joined, so the union touches the glyphs the cuts touched and
+    no neighbour.
     """
     horizontal = _join_along(cuts, lambda r: (r.y0, r.y1, r.x0, r.x1),
-                             lambda band, lo, hi: pymupdf.Rect(lo, band[0], hi, band[1]))
+                             lambda b0, b1, lo, hi: pymupdf.Rect(lo, b0, hi, b1))
     return _join_along(horizontal, lambda r: (r.x0, r.x1, r.y0, r.y1),
-                       lambda band, lo, hi: pymupdf.Rect(band[0], lo, band[1], hi))
+                       lambda b0, b1, lo, hi: pymupdf.Rect(b0, lo, b1, hi))
 
 
 def _join_along(rects: list[pymupdf.Rect], key: Callable[[pymupdf.Rect], tuple[float, float, float, float]],
-                make: Callable[[tuple[float, float], float, float], pymupdf.Rect]) -> list[pymupdf.Rect]:
-    out: list[pymupdf.Rect] = []
-    current: list[float] | None = None   # band low, band high, start, end of the run being joined
-    for r in sorted(rects, key=key):
+                make: Callable[[float, float, float, float], pymupdf.Rect]) -> list[pymupdf.Rect]:
+    bands: dict[tuple[float, float], list[tuple[float, float, float, float]]] = {}
+    for r in rects:
         b0, b1, lo, hi = key(r)
-        if (current is not None and abs(b0 - current[0]) <= _BAND_TOLERANCE
-                and abs(b1 - current[1]) <= _BAND_TOLERANCE and lo <= current[3]):
-            current[3] = max(current[3], hi)
-            continue
-        if current is not None:
-            out.append(make((current[0], current[1]), current[2], current[3]))
-        current = [b0, b1, lo, hi]
-    if current is not None:
-        out.append(make((current[0], current[1]), current[2], current[3]))
+        bands.setdefault((round(b0, 2), round(b1, 2)), []).append((lo, hi, b0, b1))
+    out: list[pymupdf.Rect] = []
+    for runs in bands.values():
+        runs.sort()
+        lo, hi, b0, b1 = runs[0]
+        for next_lo, next_hi, next_b0, next_b1 in runs[1:]:
+            if next_lo <= hi:   # overlaps or touches the run: joined (the band is their union)
+                hi, b0, b1 = max(hi, next_hi), min(b0, next_b0), max(b1, next_b1)
+                continue
+            out.append(make(b0, b1, lo, hi))
+            lo, hi, b0, b1 = next_lo, next_hi, next_b0, next_b1
+        out.append(make(b0, b1, lo, hi))
     return out
 
 

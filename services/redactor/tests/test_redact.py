@@ -124,9 +124,16 @@ def test_cuts_join_only_when_they_share_a_band_and_overlap_along_it():
                                       r(71, 100, 90, 103),           # a gap: the word after stays apart
                                       r(10, 110, 40, 113),           # another line
                                       r(10, 100, 40, 104),           # another band on the same line (font size)
-                                      r(200, 10, 203, 40), r(200, 35, 203, 80)])   # vertical text
+                                      r(200, 10, 203, 40), r(200, 35, 203, 80),     # vertical text
+                                      # One word at one place on three lines: lines apart stay apart,
+                                      # whatever the float noise in their ends (it once ordered them).
+                                      r(198.43, 253.2, 258.60394, 256.5), r(198.43, 540.6, 258.60391, 543.9),
+                                      r(198.43, 627.3, 258.60394, 630.6)])
     assert sorted(tuple(x) for x in joined) == sorted([(10, 100, 70, 103), (71, 100, 90, 103), (10, 110, 40, 113),
-                                                       (10, 100, 40, 104), (200, 10, 203, 80)])
+                                                       (10, 100, 40, 104), (200, 10, 203, 80),
+                                                       (198.43, 253.2, 258.60394, 256.5),
+                                                       (198.43, 540.6, 258.60391, 543.9),
+                                                       (198.43, 627.3, 258.60394, 630.6)])
     assert redact_mod._merged_cuts([]) == []
 
 
