@@ -50,3 +50,12 @@ class MultiprocessMetrics:
     def on_exit(self, server: Any) -> None:
         if self._owned:
             shutil.rmtree(self.directory, ignore_errors=True)
+
+
+
+def tune_gc(worker: Any) -> None:
+    """gunicorn's post_worker_init hook of the services that build many short-lived objects per request
+    (the redactor's page characters, the gateway's candidates): see veil.gctune."""
+    from veil import gctune
+
+    gctune.tune_for_throughput()

@@ -208,7 +208,7 @@ def _eval_with(run, pairs: list[tuple[Path, Path]], args: argparse.Namespace) ->
 
 def _bench(args: argparse.Namespace) -> int:
     from services.gateway import bench, settings, wiring
-    from veil import config
+    from veil import config, gctune
     from veil.clients.classifier import ClassifierClient
     from veil.clients.redactor import RedactorClient
     from veil.commands.stack import Stack
@@ -225,6 +225,9 @@ def _bench(args: argparse.Namespace) -> int:
     ml = wiring.sklearn_model(ml_model) if ml_model is not None else None
     ml_weight = cfg.gateway_ml_weight if ml else 0.0
     print(f"ML model: {'phi-type-ml ' + ml_model.version if ml_model is not None else 'none (DL head only)'}")
+    # This process runs the gateway's pipeline: with the gateway's collector settings (its gunicorn workers'
+    # post_worker_init), not the interpreter's defaults.
+    gctune.tune_for_throughput()
     profile_path = None
     if args.profile is not None:
         profile_path = Path(args.profile) if args.profile else folder / "pipeline-default.prof"

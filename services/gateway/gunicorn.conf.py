@@ -11,7 +11,7 @@ job cut short is taken over by another worker when its lease runs out.
 from services.gateway import settings
 from veil import config as _config
 from veil import logs
-from veil.gunicorn_common import SHARED_SETTINGS, MultiprocessMetrics
+from veil.gunicorn_common import SHARED_SETTINGS, MultiprocessMetrics, tune_gc
 
 # (`config` is itself a gunicorn setting name: the module is imported under another.)
 _cfg = _config.load(_config.COMMON + settings.SETTINGS)
@@ -30,6 +30,7 @@ _metrics = MultiprocessMetrics("gateway")
 on_starting = _metrics.on_starting
 child_exit = _metrics.child_exit
 on_exit = _metrics.on_exit
+post_worker_init = tune_gc
 
 logs.configure(_cfg.log_level)
 

@@ -204,8 +204,11 @@ def main() -> int:
     from services.gateway.app import build_state
     from veil import logs as veil_logs
 
+    from veil import gctune
+
     veil_logs.configure()
     state = build_state()
+    gctune.tune_for_throughput()
     threads = max(1, state.cfg.gateway_worker_threads)
     pool = state.start_workers(threads)
     stopped = threading.Event()

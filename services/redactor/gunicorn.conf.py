@@ -9,7 +9,7 @@ set the throughput; threads keep /healthz and /metrics answering during a long d
 
 from services.redactor import settings
 from veil import logs
-from veil.gunicorn_common import SHARED_SETTINGS, MultiprocessMetrics
+from veil.gunicorn_common import SHARED_SETTINGS, MultiprocessMetrics, tune_gc
 
 _cfg = settings.load()
 
@@ -28,5 +28,6 @@ _metrics = MultiprocessMetrics("redactor")
 on_starting = _metrics.on_starting
 child_exit = _metrics.child_exit
 on_exit = _metrics.on_exit
+post_worker_init = tune_gc
 
 logs.configure(_cfg.log_level)
