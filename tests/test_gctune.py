@@ -19,6 +19,13 @@ def test_tuning_freezes_what_is_loaded_and_collects_the_young_generation_less_of
     assert gc.get_threshold() != gctune.THRESHOLDS
 
 
+def test_freezing_alone_keeps_the_interpreters_thresholds():
+    code = ("import gc; from veil import gctune; before = gc.get_threshold(); gctune.freeze_loaded(); "
+            "print(gc.get_threshold() == before, gc.get_freeze_count() > 1000)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    assert out.stdout.split("\n")[0] == "True True"
+
+
 def test_the_redactor_and_gateway_workers_tune_after_loading_the_app():
     for service in ("redactor", "gateway"):
         text = (REPO_ROOT / "services" / service / "gunicorn.conf.py").read_text()

@@ -1,4 +1,4 @@
-"""Garbage-collector settings for processes that make many short-lived objects: freeze what is loaded, collect less often.
+"""Garbage-collector settings: freeze what a process has loaded; collect less often where objects are short-lived.
 
 Reading a PDF page's characters makes thousands of dicts, and finding a document's candidate
 phrases thousands of small objects, that reference counting frees at once. The cyclic
@@ -16,8 +16,16 @@ import gc
 THRESHOLDS = (10_000, 20, 20)
 
 
-def tune_for_throughput() -> None:
-    """Call once, after the process has loaded its code and models."""
+def freeze_loaded() -> None:
+    """Collects, then moves everything the process holds into the generation no pass rescans.
+
+    Call once, after the process has loaded its code and models.
+    """
     gc.collect()
     gc.freeze()
+
+
+def tune_for_throughput() -> None:
+    """`freeze_loaded`, and a young-generation collection every 10,000 allocations instead of 700."""
+    freeze_loaded()
     gc.set_threshold(*THRESHOLDS)

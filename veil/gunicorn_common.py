@@ -52,7 +52,6 @@ class MultiprocessMetrics:
             shutil.rmtree(self.directory, ignore_errors=True)
 
 
-
 def tune_gc(worker: Any) -> None:
     """gunicorn's post_worker_init hook of the services that build many short-lived objects per request
     (the redactor's page characters, the gateway's candidates): see veil.gctune."""

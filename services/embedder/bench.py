@@ -14,7 +14,6 @@ server starts, so the two never compete for the cores.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 import math
@@ -176,6 +175,7 @@ def run(model_handle: str = "", batch_sizes: Sequence[int] = DEFAULT_BATCH_SIZES
     what else runs on the machine affects all three alike and their ratios compare like with like."""
     from services.embedder.launch import start_embedder
     from services.embedder.model import load_model
+    from veil import gctune
     from veil.clients.embedder import EmbedderClient
     from veil.procs import free_port
 
@@ -244,8 +244,7 @@ def run(model_handle: str = "", batch_sizes: Sequence[int] = DEFAULT_BATCH_SIZES
         del model
         # This process imported TensorFlow for figure 1; a light client would not have. Freezing
         # what is left keeps full garbage collections (~0.2 s here) out of the latencies below.
-        gc.collect()
-        gc.freeze()
+        gctune.freeze_loaded()
 
         say(f"figure 2b: {clients} clients x 1 unique phrase per call for {seconds / 2:.0f}s (server A)")
         texts, _, elapsed = drive(a, _Feed(fresh, 1), clients, seconds / 2)

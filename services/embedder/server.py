@@ -8,7 +8,6 @@ finish within VEIL_EMBEDDER_GRACE_S before the process exits.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import signal
@@ -30,7 +29,7 @@ from services.embedder.model import EmbeddingModel, load_model
 from services.embedder.service import (DeadlineExceeded, EmbeddingService, InvalidInput, ModelFailure, Overloaded,
                                        ShuttingDown, VersionMismatch)
 from services.embedder.texts import Limits, invalid_utf8_message
-from veil import logs
+from veil import gctune, logs
 from veil.config import Config
 from veil.grpc_context import RequestIdServerInterceptor
 from veil.stubs import pb2
@@ -298,8 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # TensorFlow leaves ~400,000 Python objects behind; a full collection scans them all (~0.2 s
     # on 2 cores) and stalls every call meanwhile. Frozen objects are never scanned again.
-    gc.collect()
-    gc.freeze()
+    gctune.freeze_loaded()
     stop.wait()
     _log.info("stopping: draining in-flight calls for up to %.0fs", server.grace)
     server.stop().wait()

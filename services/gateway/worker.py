@@ -202,9 +202,8 @@ class WorkerPool:
 def main() -> int:
     """`python -m services.gateway.worker`: job workers without the HTTP API."""
     from services.gateway.app import build_state
-    from veil import logs as veil_logs
-
     from veil import gctune
+    from veil import logs as veil_logs
 
     veil_logs.configure()
     state = build_state()

@@ -192,7 +192,8 @@ _EMAIL = _rx(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.
 _URL = _rx(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'(){}\[\]]+", re.IGNORECASE, first="hw")
 _DOMAIN = _rx(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|info|biz|io|health|us)(?:/[^\s<>\"']*)?(?![\w@])")
 _IPV4 = _rx(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]|\.\d)", first=_DIGIT)
-_IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])", first="0-9A-Fa-f:")
+_IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])",
+            first="0-9A-Fa-f:")
 
 _SSN = _rx(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])", first=_DIGIT)
 # A label ends at a word boundary, or with its period or number sign ("Acct. 12345", "Rx#: 123456").
@@ -208,7 +209,8 @@ _LONG_NUMBER = _rx(r"(?<![\w.,/-])\d{7,12}(?![\w/-]|[.,]\d)", first=_DIGIT)
 
 _ZIP_AFTER_STATE = _rx(rf"\b{_STATE_RE},?\s+(\d{{5}}(?:-\d{{4}})?)(?![\w-])", first=_STATE_FIRST)
 _ZIP_LABELLED = _rx(r"\b(?:ZIP|Zip|zip)(?:\s*[Cc]ode)?\s*:?\s*(\d{5}(?:-\d{4})?)(?![\w-])", first="Zz")
-_CITY_STATE = _rx(rf"\b({_CAP}(?:\s+{_CAP}){{0,2}}),\s+(?:{_STATE_RE})(,?\s+\d{{5}}(?:-\d{{4}})?)?(?![\w-])", first="A-Z")
+_CITY_STATE = _rx(rf"\b({_CAP}(?:\s+{_CAP}){{0,2}}),\s+(?:{_STATE_RE})(,?\s+\d{{5}}(?:-\d{{4}})?)?(?![\w-])",
+                  first="A-Z")
 _STREET = _rx(rf"(?<![\w-])\d{{1,6}}[A-Z]?\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?(?:{_CAP}\s+){{0,3}}"
               rf"(?:{_STREET_SUFFIXES})\b\.?{_SECONDARY}", first=_DIGIT)
 _PO_BOX = _rx(r"\b(?:P\.?\s?O\.?\s+Box|PO\s+Box)\s+\d{1,6}\b", re.IGNORECASE, first="p")
@@ -219,7 +221,8 @@ _CREDENTIALED_NAME = _rx(r"\b([A-Z][a-zA-Z'’-]+\s+(?:[A-Z]\.\s+)?[A-Z][a-zA-Z'
                          r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|DNP|CNM|CRNA|MSW|LCSW|PharmD)\b", first="A-Z")
 _LABELLED_NAME = _rx(r"\b(?:Patient(?:\s+Name)?|Name|Guarantor|Emergency\s+Contact|Next\s+of\s+Kin|"
                      r"Attending(?:\s+Physician)?|Physician|Provider|Referring\s+Physician|Signed\s+by|"
-                     r"Prepared\s+by|Contact)\s*:\s*((?:[A-Z]\.\s+)?[A-Z][a-zA-Z'’-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’-]+)){1,3})", first="ACEGNPRS")
+                     r"Prepared\s+by|Contact)\s*:\s*"
+                     r"((?:[A-Z]\.\s+)?[A-Z][a-zA-Z'’-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’-]+)){1,3})", first="ACEGNPRS")
 
 _NAME_STOP = {"The", "And", "Of", "To", "For", "In", "On", "At", "With", "Was", "Is", "Has", "Had", "Patient",
               "Hospital", "Clinic", "Center", "Medical", "Department"}

@@ -1,4 +1,4 @@
-"""`veil bench pipeline`'s accounting: both modes over the same documents, the naive run in parts, the default's median."""
+"""`veil bench pipeline`'s accounting: both modes over the same documents, the naive run in parts, the median."""
 
 from __future__ import annotations
 
