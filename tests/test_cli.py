@@ -3,11 +3,12 @@
 import subprocess
 import sys
 
-from veil import __version__, cli
+from tools import cli
+from veil import __version__
 
 
 def _veil(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "veil.cli", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "tools.cli", *args], capture_output=True, text=True, env=env,
                           timeout=120)
 
 

@@ -21,7 +21,7 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 
 def test_the_configuration_table_is_the_one_the_code_declares():
-    generated = subprocess.run([sys.executable, "-m", "veil.cli", "config", "--markdown"], capture_output=True,
+    generated = subprocess.run([sys.executable, "-m", "tools.cli", "config", "--markdown"], capture_output=True,
                                text=True, check=True, timeout=120).stdout
     table = README.split("<!-- CONFIG:START", 1)[1].split("-->", 1)[1].split("<!-- CONFIG:END -->")[0]
     assert table.strip() == generated.strip(), "regenerate the README table with `veil config --markdown`"

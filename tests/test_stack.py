@@ -1,6 +1,6 @@
 """`veil up`'s Stack: every service it starts is stopped when the block ends, however it was entered."""
 
-from veil.commands.stack import Stack
+from tools.commands.stack import Stack
 
 
 def test_entering_a_started_stack_does_not_start_its_services_again(tmp_path):

@@ -1,4 +1,7 @@
-"""deployment/compose.yaml is a valid Compose file that starts the stack in health order, with the shared commands and no secrets in it."""
+"""deployment/compose.yaml is a valid Compose file that starts the stack in health order.
+
+It uses the shared start commands and holds no secrets.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import jsonschema
 import pytest
 
 from veil.services import SERVICES
-
 
 SCHEMA_PATH = "schemas/compose-spec.json"
 _DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$")

@@ -1,4 +1,8 @@
-"""deployment/Dockerfile follows the image rules: pinned slim base, non-root, requirements first, no compilers at run time, health checks, baked model, generated stubs."""
+"""deployment/Dockerfile follows the image rules.
+
+Pinned slim base, non-root, requirements first, no compilers at run time, health checks,
+baked model, generated stubs.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +53,7 @@ def test_no_compiler_reaches_a_final_stage(dockerfile, target):
         for run in stage.all("RUN"):
             assert not _COMPILERS.search(run.value), f"{target} inherits compilers from {stage.name}: {run.value}"
     # What comes from the build stages is only finished artefacts: the venv, the model, the stubs.
-    for source, copy in dockerfile.copies_from(target):
+    for _source, copy in dockerfile.copies_from(target):
         assert copy.value.split()[0] in ("/opt/venv", "/opt/model", "/app/veil/embedder/v1/"), copy.value
 
 
@@ -127,7 +131,7 @@ def test_the_default_model_is_built_into_the_embedder_image_at_build_time(docker
     assert len(model_copies) == 1, target
     source, copy = model_copies[0]
     built = " ".join(r.value for r in dockerfile.stage(source).all("RUN"))
-    assert "python -m veil.cli model build" in built
+    assert "from services.embedder import build_default_model; build_default_model()" in built
     destination = copy.value.split()[1]
     assert dockerfile.env(target)["VEIL_EMBEDDER_MODEL"] == destination
     assert dockerfile.env(target)["VEIL_EMBEDDER_HOST"] == "0.0.0.0"
@@ -234,3 +238,17 @@ def test_tests_state_secrets_and_environments_stay_out_of_the_build_context(path
                                   "proto/veil/embedder/v1/embedder.proto", "deployment/requirements/gpu.txt"])
 def test_the_code_and_requirements_are_in_the_build_context(path):
     assert _in_context(path, _dockerignore_rules()), path
+
+
+# The gateway loads the classifier's scikit-learn phrase model through the classifier's package.
+_SERVICE_FOLDERS = {"embedder": {"embedder"}, "embedder-gpu": {"embedder"}, "classifier": {"classifier"},
+                    "redactor": {"redactor"}, "gateway": {"gateway", "classifier"}}
+
+
+@pytest.mark.parametrize("target", sorted(_SERVICE_FOLDERS))
+def test_each_image_copies_only_the_library_and_its_own_service(dockerfile, target):
+    sources = {src for c in dockerfile.stage(target).all("COPY") if "from" not in c.flags for src in c.value.split()[:-1]}
+    services = {s.split("/")[1] for s in sources if s.startswith("services/") and s != "services/__init__.py"}
+    assert services == _SERVICE_FOLDERS[target]
+    assert not any(s.startswith("tools") for s in sources)
+    assert "veil/" in sources

@@ -1,4 +1,8 @@
-"""deployment/terraform parses (python-hcl2) and wires ECS as the issue asks: a service per Veil service, sizing, ALB paths, Cloud Map, ECR, logs, alarms, autoscaling, secrets."""
+"""deployment/terraform parses (python-hcl2) and wires ECS as the design asks.
+
+A service per Veil service, sizing, ALB paths, Cloud Map, ECR, logs, alarms, autoscaling,
+secrets.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Measures each service's memory (RSS of gunicorn's master and workers, or the embedder) under a small load, started as its image starts it.
+"""Measures each service's memory under a small load, started as its image starts it.
+
+RSS of gunicorn's master and workers, or of the embedder.
 
     .venv/bin/python deployment/tools/measure_memory.py [--classifier-workers 3] [--requests 200]
 
@@ -62,10 +64,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import requests
 
-    from services.classifier import tiny_head
     from services.embedder.export import build_default_model
     from services.embedder.model import default_model_path
-    from services.redactor import samples
+    from tools.synthetic import samples, tiny_head
     from veil.clients.embedder import EmbedderClient
     from veil.procs import free_port
 

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
-from veil.loadtest import runner, samples
+from tools.loadtest import runner, samples
 
 TINY_PDF_MARK = b"%PDF-1.7 redacted"
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from veil.loadtest import jtl
+from tools.loadtest import jtl
 
 HEADER = "timeStamp,elapsed,label,responseCode,success,failureMessage,bytes,grpThreads,allThreads,Latency\n"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from veil.loadtest import runner
+from tools.loadtest import runner
 
 PLANS = sorted(runner.PLANS_DIR.glob("*.jmx"))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from veil.loadtest import runner
+from tools.loadtest import runner
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"])

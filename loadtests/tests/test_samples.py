@@ -9,7 +9,7 @@ import fitz
 import numpy as np
 import pytest
 
-from veil.loadtest import samples
+from tools.loadtest import samples
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_the_pdf_csv_lists_absolute_paths_in_the_weighted_proportions(tmp_path):
 def test_generate_writes_every_data_set_the_plans_read(tmp_path):
     made = samples.generate(tmp_path, pool_size=2000, rows_batch1=300, rows_batch32=20, pdf_files_per_size=1,
                             pdf_rows=10, pdf_sizes={"small": 1})
-    assert [json.loads(l) for l in made.batch1.read_text().splitlines()][0].__class__ is list
+    assert [json.loads(line) for line in made.batch1.read_text().splitlines()][0].__class__ is list
     assert len(made.batch1.read_text().splitlines()) == 300
     assert len(made.batch32.read_text().splitlines()) == 20
     assert len(made.pdfs.read_text().splitlines()) == 10

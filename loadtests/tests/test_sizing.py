@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from veil.loadtest import jtl, sizing
-from veil.loadtest.sizing import Point, PointResult, Step
+from tools.loadtest import jtl, sizing
+from tools.loadtest.sizing import Point, PointResult, Step
 
 
 def _step(point, users, rps, p95, errors=0.0):

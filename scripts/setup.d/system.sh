@@ -15,6 +15,6 @@ if [ ! -e /usr/share/jmeter/lib/ext/ApacheJMeter_http.jar ] || ! command -v java
   fi
 fi
 if [ -e /usr/share/jmeter/lib/ext/ApacheJMeter_core.jar ] && command -v javac >/dev/null 2>&1; then
-  .venv/bin/python -c 'from pathlib import Path; from veil.loadtest import runner; runner.build_launcher(Path("/usr/share/jmeter"))' \
+  .venv/bin/python -c 'from pathlib import Path; from tools.loadtest import runner; runner.build_launcher(Path("/usr/share/jmeter"))' \
     || echo "setup: could not build the JMeter launcher (loadtests/launcher); see the message above" >&2
 fi

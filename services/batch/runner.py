@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from services.batch import inputs, ledger, summary as summary_mod
+from services.batch import inputs, ledger
+from services.batch import summary as summary_mod
 from services.batch.cluster import ClusterOptions, Connection, connect
 from services.batch.files import write_atomic, write_json
 from services.batch.inputs import InputDocument
@@ -36,7 +37,7 @@ REPORTS_DIR = "reports"
 SUMMARY_FILE = "summary.json"
 LOCK_FILE = ".lock"
 # The gateway's settings that shape the pipeline; the rest (keys, ports) stay out of the tasks.
-PIPELINE_KEYS = ("gateway_pipeline_mode", "gateway_blob_workers", "gateway_predict_batch_size", "gateway_phi_model",
+PIPELINE_KEYS = ("gateway_blob_workers", "gateway_predict_batch_size", "gateway_phi_model",
                  "gateway_use_ml_model", "gateway_ml_weight", "gateway_model_threshold", "gateway_review_threshold")
 _TASK_PREFIX = "veil-batch"
 
@@ -58,16 +59,16 @@ class BatchOptions:
 
 def worker_spec(options: BatchOptions, overrides: dict[str, Any] | None = None) -> WorkerSpec:
     """The pipeline settings and model locations of this machine, for the workers to use alike."""
-    from services.classifier import registry
-    from services.classifier.training import ml_model
-    from services.gateway import settings as gateway_settings
+    import services.classifier as classifier
+    import services.gateway as gateway
 
-    cfg = gateway_settings.load(overrides)
+    cfg = gateway.load_settings(overrides)
+    registry_root, ml_root = classifier.model_roots()
     return WorkerSpec(
         pipeline={k: cfg.values[k] for k in PIPELINE_KEYS},
         embedder_address=os.environ.get("VEIL_EMBEDDER_ADDRESS", ""),
-        registry_root=str(registry.default_root().resolve()),
-        ml_root=str(ml_model.default_root().resolve()),
+        registry_root=str(registry_root.resolve()),
+        ml_root=str(ml_root.resolve()),
         classifier_url=options.classifier_url,
         redactor_url=options.redactor_url,
         threads=options.cluster.threads,

@@ -7,11 +7,11 @@ import statistics
 from collections import Counter
 from typing import Any, Iterable, Sequence
 
+import services.gateway as gateway
 from services.batch import ledger
-from services.gateway.pipeline import risk
 
 # Residual-risk buckets of the histogram; the first two edges are risk.level's low/medium cuts.
-_EDGES = (0.0, risk.LOW, 0.25, risk.MEDIUM, 0.75, 1.0)
+_EDGES = (0.0, gateway.RISK_LOW, 0.25, gateway.RISK_MEDIUM, 0.75, 1.0)
 LEVELS = ("low", "medium", "high")
 
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 from services.batch import ledger
+from veil.contracts import DocumentRejected
 from veil.threads import limit_tensorflow_threads, limit_threads
 
 _log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def pipeline_for(spec: WorkerSpec) -> Any:
 
 
 def _build(spec: WorkerSpec) -> Any:
-    from services.gateway import wiring
+    import services.gateway as gateway
     from veil.clients.classifier import ClassifierClient
     from veil.clients.embedder import EmbedderClient
     from veil.clients.redactor import RedactorClient
@@ -77,22 +78,22 @@ def _build(spec: WorkerSpec) -> Any:
         logs.configure(spec.log_level)
     limit_threads(spec.threads)
     cfg = Config(dict(spec.pipeline))
-    redactor = RedactorClient(spec.redactor_url) if spec.redactor_url else wiring.LocalRedactor()
+    redactor = RedactorClient(spec.redactor_url) if spec.redactor_url else gateway.LocalRedactor()
     if spec.classifier_url:
         classifier = ClassifierClient(spec.classifier_url)
     else:
         limit_tensorflow_threads(spec.threads)
         try:
             # Loads the head now, so a missing or incompatible one fails the warm-up, not the documents.
-            classifier = wiring.local_classifier(spec.registry_root or None,
+            classifier = gateway.local_classifier(spec.registry_root or None,
                                                  EmbedderClient(spec.embedder_address or None),
                                                  (cfg.gateway_phi_model,))
         except RuntimeError as exc:
             raise PipelineUnavailable(f"{exc} (registry {spec.registry_root or 'default'})") from None
         finally:
             _exit_quickly_after_tensorflow()
-    ml = wiring.load_ml_model(spec.ml_root or None) if cfg.gateway_use_ml_model else None
-    pipeline = wiring.build_pipeline(cfg, redactor=redactor, classifier=classifier, ml_model=ml)
+    ml = gateway.load_ml_model(spec.ml_root or None) if cfg.gateway_use_ml_model else None
+    pipeline = gateway.build_pipeline(cfg, redactor=redactor, classifier=classifier, ml_model=ml)
     _log.info("worker %d built the pipeline in %.2fs (dl=%s, ml=%s)", os.getpid(), time.perf_counter() - start,
               pipeline.models.dl_name, pipeline.models.ml_name or "none")
     return pipeline
@@ -188,15 +189,12 @@ def classify(exc: BaseException) -> tuple[str, str]:
     text; anything else may carry a phrase of the document (a KeyError on a phrase), so only
     its type and where it was raised are kept.
     """
-    from services.classifier.heads import ModelNotFound, ModelUnavailable
-    from services.gateway.pipeline.deidentify import DocumentRejected
+    from services.classifier import ModelNotFound, ModelUnavailable
     from veil.clients.embedder import EmbedderError, EmbedderUnavailable
     from veil.clients.http import ServiceRejected, ServiceUnavailable
 
-    if isinstance(exc, ServiceRejected) and exc.service == "redactor":
-        return ledger.REJECTED, f"the document could not be processed: {exc.code or exc.title}: {exc.detail or ''}"
     if isinstance(exc, DocumentRejected):
-        return ledger.REJECTED, f"the document could not be processed: {exc}"
+        return ledger.REJECTED, f"the document could not be processed: {exc.code or exc.title}: {exc.message}"
     if isinstance(exc, (ServiceUnavailable, EmbedderUnavailable)):
         return ledger.UNAVAILABLE, f"a service was unavailable: {exc}"
     if isinstance(exc, (ModelNotFound, ModelUnavailable, PipelineUnavailable, ServiceRejected, EmbedderError)):

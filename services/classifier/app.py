@@ -17,15 +17,15 @@ from flask import Flask, Response, g, jsonify, request
 
 from services.classifier import registry, settings
 from services.classifier.heads import HeadCatalog, ModelNotFound, ModelUnavailable
+from services.classifier.inference import InferenceRecorder, InferenceStore
 from services.classifier.metrics import ClassifierMetrics
 from services.classifier.predictor import Classifier
+from services.classifier.spool import Spool
 from services.classifier.validation import InvalidRequest, Limits, parse_predict, parse_rollback
 from veil import logs, web
 from veil.clients.embedder import EmbedderClient, EmbedderError, EmbedderUnavailable
 from veil.paths import home
 from veil.stores.db import Database
-from veil.stores.inference import InferenceRecorder, InferenceStore
-from veil.stores.spool import Spool
 
 SERVICE = "classifier"
 EXTENSION = "veil_classifier"

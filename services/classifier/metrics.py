@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from veil.stores.inference import RecorderMetrics
+from services.classifier.inference import RecorderMetrics
 
 # Request latency is dominated by the embedder: milliseconds to a few seconds.
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

@@ -12,11 +12,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from services.classifier.heads import Head, HeadCatalog, ModelUnavailable
+from services.classifier.inference import InferenceRecord, InferenceRecorder
 from services.classifier.metrics import ClassifierMetrics
 from services.classifier.validation import InvalidRequest, check_top_k
 from veil.clients.embedder import EmbedderError, EmbedderInvalidInput, EmbedderUnavailable, EmbedderVersionMismatch
 from veil.logs import text_for_log
-from veil.stores.inference import InferenceRecord, InferenceRecorder
 
 _log = logging.getLogger(__name__)
 _PROBABILITY_DIGITS = 6

@@ -90,9 +90,6 @@ SETTINGS = config.declare(
             "Deliveries tried per callback (exponential backoff with jitter between them)."),
     Setting("VEIL_GATEWAY_CALLBACK_TIMEOUT", DEFAULT_CALLBACK_TIMEOUT, config.positive_float,
             "Seconds a callback receiver gets to answer one delivery."),
-    Setting("VEIL_GATEWAY_PIPELINE_MODE", "default", config.one_of("default", "naive"),
-            "default: batch prediction + blobs in parallel. naive: one model call per paragraph, sequential, "
-            "no blobs, no cache; only the benchmark's baseline, never for production."),
     Setting("VEIL_GATEWAY_BLOB_WORKERS", DEFAULT_BLOB_WORKERS, config.positive_int,
             "Threads running the hybrid search over blobs in parallel. Blob work is light; more than the "
             "core count only helps when blobs are many."),

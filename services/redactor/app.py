@@ -51,7 +51,7 @@ class _Metrics:
         self.areas = web.metric(registry, Counter, "veil_redactor_areas_total", "Redacted areas")
 
 
-def _problem(exc: errors.DocumentError) -> Problem:
+def _problem(exc: errors.DocumentRejected) -> Problem:
     return Problem(exc.status, exc.title, exc.message, code=exc.code, **exc.extra)
 
 
@@ -179,7 +179,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         start = time.perf_counter()
         try:
             result = work()
-        except errors.DocumentError as exc:
+        except errors.DocumentRejected as exc:
             metrics.documents.labels(operation, exc.code).inc()
             _log.info("%s refused: %s", operation, exc.code)
             raise _problem(exc) from None

@@ -71,7 +71,7 @@ def page_frame(number: int, page: pymupdf.Page, data: dict) -> layout.PageFrame:
 
 
 def extract(pdf_bytes: bytes, *, limits: Limits | None = None, deadline: Deadline | None = None) -> dict[str, Any]:
-    """The document as paragraphs and blobs; raises DocumentError for input it will not process."""
+    """The document as paragraphs and blobs; raises DocumentRejected for input it will not process."""
     limits = limits or Limits()
     with pdf.LOCK:
         return _extract(pdf_bytes, limits, deadline or limits.deadline())
@@ -115,7 +115,7 @@ def _extract(pdf_bytes: bytes, limits: Limits, deadline: Deadline) -> dict[str, 
     return result
 
 
-def _paragraph(index: int, p: layout.Paragraph) -> dict[str, Any]:
+def _paragraph(index: int, p: layout.TextBlock) -> dict[str, Any]:
     return {
         "index": index,
         "page": p.page,
@@ -135,7 +135,7 @@ def _paragraph(index: int, p: layout.Paragraph) -> dict[str, Any]:
     }
 
 
-def _blobs(paragraphs: list[layout.Paragraph]) -> list[dict[str, Any]]:
+def _blobs(paragraphs: list[layout.TextBlock]) -> list[dict[str, Any]]:
     blobs: dict[int, dict[str, Any]] = {}
     for i, p in enumerate(paragraphs):
         blob = blobs.setdefault(p.blob_id, {"blob_id": p.blob_id, "heading": None, "kind": p.role,

@@ -69,7 +69,7 @@ class PageFrame:
 
 
 @dataclass
-class Paragraph:
+class TextBlock:
     page: int
     lines: list[Line]
     role: str = BODY
@@ -218,30 +218,30 @@ def _right_edges(lines: Sequence[Line]) -> dict[int, float]:
     return edges
 
 
-def paragraphs_of(frame: PageFrame) -> list[Paragraph]:
+def paragraphs_of(frame: PageFrame) -> list[TextBlock]:
     """Groups a page's lines into paragraphs, in MuPDF's block order."""
     lines = frame.lines
     edges = _right_edges(lines)
-    paragraphs: list[Paragraph] = []
-    current: Paragraph | None = None
+    paragraphs: list[TextBlock] = []
+    current: TextBlock | None = None
     prev_index = -1
     for i, line in enumerate(lines):
         single = line.role != BODY or not line.upright
         if single:
-            paragraphs.append(Paragraph(frame.page, [line], role=line.role))
+            paragraphs.append(TextBlock(frame.page, [line], role=line.role))
             current = None
             continue
         if (current is not None and lines[prev_index].block == line.block
                 and not _breaks(lines[prev_index], line, edges[prev_index])):
             current.lines.append(line)
         else:
-            current = Paragraph(frame.page, [line])
+            current = TextBlock(frame.page, [line])
             paragraphs.append(current)
         prev_index = i
     return paragraphs
 
 
-def reading_order(paragraphs: Sequence[Paragraph], frame: PageFrame) -> list[Paragraph]:
+def reading_order(paragraphs: Sequence[TextBlock], frame: PageFrame) -> list[TextBlock]:
     """Body paragraphs of one page in reading order: columns left to right inside each band.
 
     A band is the stretch of the page between full-width paragraphs; inside a band that has
@@ -255,8 +255,8 @@ def reading_order(paragraphs: Sequence[Paragraph], frame: PageFrame) -> list[Par
     for p in flow:
         x0, _, x1, _ = p.box
         p.column = "left" if x1 <= mid + slack else "right" if x0 >= mid - slack else "full"
-    ordered: list[Paragraph] = []
-    band: list[Paragraph] = []
+    ordered: list[TextBlock] = []
+    band: list[TextBlock] = []
 
     def flush() -> None:
         lefts = [p for p in band if p.column == "left"]
@@ -298,7 +298,7 @@ class BodyStyle:
     line_height: float
 
 
-def body_style(paragraphs: Sequence[Paragraph]) -> BodyStyle:
+def body_style(paragraphs: Sequence[TextBlock]) -> BodyStyle:
     """The document's body text style: the size (and weight) that most characters have."""
     sizes: Counter[float] = Counter()
     heights: list[float] = []
@@ -322,7 +322,7 @@ def body_style(paragraphs: Sequence[Paragraph]) -> BodyStyle:
     return BodyStyle(size, bold_chars > total / 2, line_height)
 
 
-def _is_heading(p: Paragraph, body: BodyStyle) -> bool:
+def _is_heading(p: TextBlock, body: BodyStyle) -> bool:
     if p.role != BODY or not p.lines[0].upright or len(p.lines) > _MAX_HEADING_LINES:
         return False
     text = p.text.strip()
@@ -344,7 +344,7 @@ def _is_heading(p: Paragraph, body: BodyStyle) -> bool:
     return numbered and spaced and len(p.lines) == 1 and len(words) <= 10
 
 
-def mark_headings(paragraphs: Sequence[Paragraph], body: BodyStyle) -> None:
+def mark_headings(paragraphs: Sequence[TextBlock], body: BodyStyle) -> None:
     headings = [p for p in paragraphs if _is_heading(p, body)]
     # Levels: numbered headings by their depth ("2.1" is 2), others by their style's rank
     # among the document's heading styles (largest first).
@@ -359,7 +359,7 @@ def mark_headings(paragraphs: Sequence[Paragraph], body: BodyStyle) -> None:
 # -- blobs --------------------------------------------------------------------------------------
 
 
-def assign_blobs(body: Sequence[Paragraph], running: Sequence[Paragraph]) -> list[Paragraph]:
+def assign_blobs(body: Sequence[TextBlock], running: Sequence[TextBlock]) -> list[TextBlock]:
     """The document's paragraphs in the order the API lists them, with blob ids and DepFlags.
 
     A blob is the run of paragraphs under one heading (text before the first heading is a
@@ -367,7 +367,7 @@ def assign_blobs(body: Sequence[Paragraph], running: Sequence[Paragraph]) -> lis
     one before it. Running headers and footers interrupt the reading order at every page
     break, so they are listed after the body, headers and footers each as one blob.
     """
-    ordered: list[Paragraph] = []
+    ordered: list[TextBlock] = []
     blob = -1
     for p in body:
         new = blob < 0 or p.heading
@@ -385,11 +385,11 @@ def assign_blobs(body: Sequence[Paragraph], running: Sequence[Paragraph]) -> lis
     return ordered
 
 
-def analyse(pages: Sequence[PageFrame]) -> list[Paragraph]:
+def analyse(pages: Sequence[PageFrame]) -> list[TextBlock]:
     """All of the document's paragraphs, ordered, with headings, header/footer roles and blobs."""
     mark_running(pages)
-    body: list[Paragraph] = []
-    running: list[Paragraph] = []
+    body: list[TextBlock] = []
+    running: list[TextBlock] = []
     for frame in pages:
         paragraphs = paragraphs_of(frame)
         body.extend(reading_order(paragraphs, frame))

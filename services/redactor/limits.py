@@ -41,7 +41,7 @@ class Deadline:
 
     def check(self, stage: str) -> None:
         if self._clock() > self._end:
-            raise errors.DocumentError(
+            raise errors.DocumentRejected(
                 errors.TIME_LIMIT,
                 f"the document took longer than the limit of {self.seconds:g} s (stopped during {stage}); "
                 "split it or ask for a higher VEIL_REDACTOR_TIME_LIMIT_S",

@@ -28,6 +28,7 @@ from typing import Iterable
 import pymupdf
 
 from services.redactor import pdf
+from veil.contracts import fold, normalize
 
 # Heights as fractions of the font size, measured from the baseline upwards.
 _CUT_BOTTOM, _CUT_TOP = 0.15, 0.45
@@ -92,11 +93,6 @@ class _PageText:
     rows: list[int]
     dirs: list[tuple[float, float]]
     axis_aligned: bool
-
-
-def normalize(text: str) -> str:
-    """What search compares: ligatures expanded, whitespace collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
 def _alnum(text: str) -> int:
@@ -207,7 +203,7 @@ class PageLocator:
     def plain(self) -> str:
         """The page's text as the search sees it (hyphenated words joined), for a cheap first test."""
         if self._plain is None:
-            self._plain = normalize(self.extracted).casefold()
+            self._plain = fold(self.extracted)
         return self._plain
 
     @property

@@ -52,23 +52,23 @@ def mupdf_errors(stage: str) -> Iterator[None]:
         yield
     except (pymupdf.mupdf.FzErrorBase, pymupdf.FileDataError) as exc:
         _log.info("MuPDF failed during %s: %s", stage, type(exc).__name__)
-        raise errors.DocumentError(errors.CORRUPT, f"the PDF is damaged and could not be read ({stage})") from None
+        raise errors.DocumentRejected(errors.CORRUPT, f"the PDF is damaged and could not be read ({stage})") from None
 
 
 def open_pdf(data: bytes, limits: Limits) -> pymupdf.Document:
-    """The document, after the checks that need no page content; raises DocumentError."""
+    """The document, after the checks that need no page content; raises DocumentRejected."""
     if not data:
-        raise errors.DocumentError(errors.NOT_A_PDF, "the file is empty")
+        raise errors.DocumentRejected(errors.NOT_A_PDF, "the file is empty")
     if len(data) > limits.max_bytes:
-        raise errors.DocumentError(errors.TOO_LARGE,
+        raise errors.DocumentRejected(errors.TOO_LARGE,
                                    f"the PDF has {len(data)} bytes, over the limit of {limits.max_bytes}",
                                    limit=limits.max_bytes)
     if b"%PDF-" not in data[:_HEADER_WINDOW]:
-        raise errors.DocumentError(errors.NOT_A_PDF, "the file does not start like a PDF (no %PDF- header)")
+        raise errors.DocumentRejected(errors.NOT_A_PDF, "the file does not start like a PDF (no %PDF- header)")
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except (pymupdf.FileDataError, pymupdf.mupdf.FzErrorBase, RuntimeError, ValueError):
-        raise errors.DocumentError(errors.CORRUPT, "the PDF is damaged and could not be opened") from None
+        raise errors.DocumentRejected(errors.CORRUPT, "the PDF is damaged and could not be opened") from None
     try:
         _check_opened(doc, limits)
     except BaseException:
@@ -79,19 +79,19 @@ def open_pdf(data: bytes, limits: Limits) -> pymupdf.Document:
 
 def _check_opened(doc: pymupdf.Document, limits: Limits) -> None:
     if doc.needs_pass:
-        raise errors.DocumentError(errors.ENCRYPTED, "the PDF is password-protected; send it decrypted")
+        raise errors.DocumentRejected(errors.ENCRYPTED, "the PDF is password-protected; send it decrypted")
     if doc.is_encrypted or (doc.metadata or {}).get("encryption"):
         # Even an owner-password (permissions) encryption is refused: the output could not keep
         # it, and removing it silently is not ours to decide.
-        raise errors.DocumentError(errors.ENCRYPTED, "the PDF is encrypted; send it decrypted")
+        raise errors.DocumentRejected(errors.ENCRYPTED, "the PDF is encrypted; send it decrypted")
     with mupdf_errors("reading the page tree"):
         count = doc.page_count
     if count == 0:
         if _declares_no_pages(doc):
-            raise errors.DocumentError(errors.EMPTY, "the PDF has no pages")
-        raise errors.DocumentError(errors.CORRUPT, "the PDF's page tree is damaged; no page could be read")
+            raise errors.DocumentRejected(errors.EMPTY, "the PDF has no pages")
+        raise errors.DocumentRejected(errors.CORRUPT, "the PDF's page tree is damaged; no page could be read")
     if count > limits.max_pages:
-        raise errors.DocumentError(errors.TOO_MANY_PAGES,
+        raise errors.DocumentRejected(errors.TOO_MANY_PAGES,
                                    f"the PDF has {count} pages, over the limit of {limits.max_pages}",
                                    limit=limits.max_pages, pages=count)
 
@@ -130,7 +130,7 @@ def needs_ocr(page: pymupdf.Page, text_chars: int) -> bool:
 def refuse_ocr_pages(pages: list[int]) -> None:
     if pages:
         shown = ", ".join(str(p) for p in pages[:20]) + (" ..." if len(pages) > 20 else "")
-        raise errors.DocumentError(
+        raise errors.DocumentRejected(
             errors.NEEDS_OCR,
             f"page(s) {shown} are images of text with no text layer; run OCR first "
             "(text that cannot be extracted cannot be redacted)", pages=pages)

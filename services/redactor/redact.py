@@ -56,15 +56,15 @@ class _Mark:
 
 def _check_options(style: str, images: str) -> None:
     if style not in STYLES:
-        raise errors.DocumentError(errors.INVALID_OPTION, f"style must be one of {', '.join(STYLES)}")
+        raise errors.DocumentRejected(errors.INVALID_OPTION, f"style must be one of {', '.join(STYLES)}")
     if images not in IMAGE_POLICIES:
-        raise errors.DocumentError(errors.INVALID_OPTION, f"images must be one of {', '.join(IMAGE_POLICIES)}")
+        raise errors.DocumentRejected(errors.INVALID_OPTION, f"images must be one of {', '.join(IMAGE_POLICIES)}")
 
 
 def redact(pdf_bytes: bytes, spans: Sequence[dict] | Any, *, style: str = DEFAULT_STYLE, images: str = DEFAULT_IMAGES,
            limits: Limits | None = None, deadline: Deadline | None = None,
            max_spans: int = DEFAULT_MAX_SPANS) -> tuple[bytes, dict[str, Any]]:
-    """The redacted PDF and its report; raises DocumentError for input it will not process.
+    """The redacted PDF and its report; raises DocumentRejected for input it will not process.
 
     `spans`: [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON"}, {"page": 2, "bbox": [x0, y0, x1, y1]}, ...].
     A text span removes every whole-word occurrence of its text on its page (on every page

@@ -25,8 +25,8 @@ class Span:
     type: str
 
 
-def _bad(index: int, message: str) -> errors.DocumentError:
-    return errors.DocumentError(errors.INVALID_SPANS, f"span {index}: {message}", span=index)
+def _bad(index: int, message: str) -> errors.DocumentRejected:
+    return errors.DocumentRejected(errors.INVALID_SPANS, f"span {index}: {message}", span=index)
 
 
 def _bbox(index: int, value: Any) -> pymupdf.Rect:
@@ -51,9 +51,9 @@ def parse(raw: Any, page_count: int, max_spans: int) -> list[Span]:
     Other keys (a caller's paragraph index, offsets) are ignored. Pages count from 1.
     """
     if not isinstance(raw, list):
-        raise errors.DocumentError(errors.INVALID_SPANS, "spans must be a JSON list of objects")
+        raise errors.DocumentRejected(errors.INVALID_SPANS, "spans must be a JSON list of objects")
     if len(raw) > max_spans:
-        raise errors.DocumentError(errors.INVALID_SPANS, f"{len(raw)} spans, over the limit of {max_spans}")
+        raise errors.DocumentRejected(errors.INVALID_SPANS, f"{len(raw)} spans, over the limit of {max_spans}")
     parsed: list[Span] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -22,7 +21,8 @@ import pymupdf
 
 from services.redactor import pdf
 from services.redactor.limits import Deadline
-from services.redactor.locate import PageLocator, normalize
+from services.redactor.locate import PageLocator
+from veil.contracts import fold
 
 _LABEL = re.compile(r"\[[A-Z][A-Z0-9_-]*\]")
 _SPACES = re.compile(r"\s+")
@@ -52,7 +52,7 @@ class Check:
 @functools.lru_cache(maxsize=4096)
 def _pattern(text: str) -> re.Pattern | None:
     """A whole-word pattern over case-folded text (`_clean`) that spans whitespace and hyphen differences."""
-    needle = normalize(text).casefold()
+    needle = fold(text)
     if not any(c.isalnum() for c in needle):
         return None
     parts = []
@@ -73,7 +73,7 @@ def _pattern(text: str) -> re.Pattern | None:
 
 
 def _clean(text: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
+    return fold(text)
 
 
 def _page_texts(page: pymupdf.Page, actual_text: bool = True) -> dict[str, str]:
@@ -240,7 +240,7 @@ def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | 
     patterns = {text: _pattern(text) for text in needles}
     # A needle's longest run of letters or digits must be in a text before its pattern is tried:
     # a substring test is far cheaper than a pattern, and a clean page fails nearly all of them.
-    cores = {text: max(re.findall(r"[^\W_]+", normalize(text).casefold()), key=len) for text in needles}
+    cores = {text: max(re.findall(r"[^\W_]+", fold(text)), key=len) for text in needles}
     boxes: dict[int, list[Check]] = {}
     for check in checks:
         if check.box is not None and check.page is not None:

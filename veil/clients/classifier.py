@@ -11,8 +11,8 @@ unknown model 404, bad input 400, too many texts 413).
 from __future__ import annotations
 
 import os
-from urllib.parse import quote
 from typing import Any, Sequence
+from urllib.parse import quote
 
 from veil.clients.http import HttpClient, ServiceError, ServiceRejected, ServiceUnavailable
 

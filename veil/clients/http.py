@@ -27,7 +27,9 @@ class ServiceError(Exception):
     def __init__(self, service: str, status: int | None, title: str, detail: str | None = None,
                  code: str | None = None, retry_after: float | None = None):
         message = f"{service}: {title}" + (f" ({detail})" if detail else "")
-        super().__init__(message)
+        # Not super(): a subclass may also derive from an exception with another signature
+        # (RedactorRejected is a veil.contracts.DocumentRejected too).
+        Exception.__init__(self, message)
         self.service = service
         self.status = status
         self.title = title

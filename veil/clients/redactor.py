@@ -17,6 +17,7 @@ import os
 from typing import Any, Sequence
 
 from veil.clients.http import HttpClient, ServiceError, ServiceRejected, ServiceUnavailable
+from veil.contracts import DocumentRejected
 
 DEFAULT_URL = "http://127.0.0.1:8082"
 
@@ -29,8 +30,12 @@ class RedactorUnavailable(ServiceUnavailable, RedactorError):
     pass
 
 
-class RedactorRejected(ServiceRejected, RedactorError):
-    pass
+class RedactorRejected(ServiceRejected, RedactorError, DocumentRejected):
+    """The redactor refused the document (a 4xx): the same `DocumentRejected` the redactor raises in-process."""
+
+    @property
+    def message(self) -> str:  # type: ignore[override]
+        return self.detail or self.title
 
 
 def _translate(exc: ServiceError) -> RedactorError:

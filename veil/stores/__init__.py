@@ -1,1 +1,1 @@
-"""Stores shared by the services (inference records, jobs): PostgreSQL in production, SQLite by default."""
+"""Database helpers every store builds on: PostgreSQL in production, SQLite by default."""

@@ -11,10 +11,10 @@ import os
 import subprocess
 import sys
 
-from veil.commands.loadtest import plan_sample_properties
-from veil.loadtest import runner, samples
+from tools.commands.loadtest import plan_sample_properties
+from tools.loadtest import runner, samples
 
-VEIL = [sys.executable, "-m", "veil.cli"]
+VEIL = [sys.executable, "-m", "tools.cli"]
 
 
 def _run(jmeter, plan, stub, small_samples, tmp_path, **props):

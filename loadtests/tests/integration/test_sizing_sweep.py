@@ -19,7 +19,7 @@ def test_a_one_point_sweep_starts_the_real_services_measures_them_and_reports_ta
     out = tmp_path / "sweep"
     plot = tmp_path / "copy" / "sizing.png"
     done = subprocess.run(
-        [sys.executable, "-m", "veil.cli", "loadtest", "size", "--workers", "1", "--threads", "2", "--users", "1",
+        [sys.executable, "-m", "tools.cli", "loadtest", "size", "--workers", "1", "--threads", "2", "--users", "1",
          "--step-seconds", "3", "--warmup", "2", "--objective-ms", "5000", "--untrained-head", "--out", str(out),
          "--plot", str(plot)],
         capture_output=True, text=True, timeout=420, env={**os.environ, "VEIL_HOME": str(tmp_path / "home")})

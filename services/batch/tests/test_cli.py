@@ -7,7 +7,7 @@ import json
 
 from services.batch import ledger
 from services.batch.ledger import Ledger
-from veil.cli import main
+from tools.cli import main
 
 PDF = b"%PDF-1.7\n% done before\n%%EOF\n"
 

@@ -8,9 +8,9 @@ import logging
 import pytest
 
 from services.classifier import registry
+from services.classifier.inference import InferenceStore
 from services.classifier.tests.fakes import LABELS, metadata
 from veil.stores.db import Database
-from veil.stores.inference import InferenceStore
 
 PROBLEM = "application/problem+json"
 

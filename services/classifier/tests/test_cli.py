@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from services.classifier import bench
-from veil.cli import main
+from services.classifier.inference import InferenceStore
+from tools.classifier import bench
+from tools.cli import main
 from veil.procs import free_port
 from veil.stores.db import Database
-from veil.stores.inference import InferenceStore
 
 
 def test_db_migrate_creates_the_stores_and_is_idempotent(database, capsys):

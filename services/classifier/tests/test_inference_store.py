@@ -12,10 +12,10 @@ import time
 
 import pytest
 
+from services.classifier.inference import InferenceRecord, InferenceRecorder, InferenceStore, RecorderMetrics, migrate
+from services.classifier.spool import Spool
 from services.classifier.tests import outages
 from veil.stores.db import Database
-from veil.stores.inference import InferenceRecord, InferenceRecorder, InferenceStore, RecorderMetrics, migrate
-from veil.stores.spool import Spool
 
 
 def _records(n: int, model: str = "phi-type", start: int = 0) -> list[InferenceRecord]:
@@ -123,13 +123,13 @@ def test_when_postgres_goes_away_mid_stream_records_wait_in_the_spool_and_arrive
     recorder = _recorder(database, tmp_path / "spool", metrics)
     sent: list[InferenceRecord] = []
     try:
-        for i in range(5):
+        for _ in range(5):
             batch = _records(10, start=len(sent))
             recorder.record(batch)
             sent += batch
         assert recorder.flush(10)
         with outages.outage(postgres_url):
-            for i in range(10):
+            for _ in range(10):
                 batch = _records(10, start=len(sent))
                 recorder.record(batch)  # must return at once, whatever the database does
                 sent += batch
@@ -137,7 +137,7 @@ def test_when_postgres_goes_away_mid_stream_records_wait_in_the_spool_and_arrive
             assert recorder.flush(20)
             assert recorder.database_up is False
             assert recorder.spool.depth().records > 0
-        for i in range(5):
+        for _ in range(5):
             batch = _records(10, start=len(sent))
             recorder.record(batch)
             sent += batch
@@ -160,8 +160,8 @@ def test_when_the_process_is_killed_with_records_in_the_spool_none_is_lost(postg
     script = textwrap.dedent(f"""
         import time
         from veil.stores.db import Database
-        from veil.stores.inference import InferenceRecord, InferenceRecorder, InferenceStore
-        from veil.stores.spool import Spool
+        from services.classifier.inference import InferenceRecord, InferenceRecorder, InferenceStore
+        from services.classifier.spool import Spool
         recorder = InferenceRecorder(InferenceStore(Database({postgres_url!r}), connect_timeout=2),
                                      Spool({str(spool_dir)!r}), flush_interval=0.02, retry_interval=60).start()
         records = [InferenceRecord(request_id="r%d" % i, caller="c", model="m", version="v1",

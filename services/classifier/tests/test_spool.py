@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from veil.stores.spool import Spool, SpoolFull, iter_records
+from services.classifier.spool import Spool, SpoolFull, iter_records
 
 
 def _collect(spool: Spool) -> list[dict]:
@@ -44,7 +44,7 @@ def test_when_the_writer_is_killed_with_sigkill_its_records_are_replayed(tmp_pat
     directory = tmp_path / "spool"
     script = textwrap.dedent(f"""
         import sys, time
-        from veil.stores.spool import Spool
+        from services.classifier.spool import Spool
         spool = Spool({str(directory)!r})
         for i in range(50):
             spool.append([{{"i": i}}])

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from services.classifier.training import models
+from services.classifier.training.models import ModelSpec
 from veil.config import ConfigError
 
 CONFIG_DIR = Path(__file__).with_name("configs")
@@ -26,9 +28,6 @@ DEFAULT_MIN_ROWS_PER_CLASS = 5
 DEFAULT_VALIDATION = 0.1
 DEFAULT_TEST = 0.15
 DEFAULT_SPLIT_SEED = 7
-DEFAULT_HIDDEN_UNITS = (512,)
-DEFAULT_DROPOUT = 0.2
-DEFAULT_LEARNING_RATE = 1e-3
 DEFAULT_EPOCHS = 60
 DEFAULT_BATCH_SIZE = 128
 DEFAULT_PATIENCE = 5
@@ -54,14 +53,6 @@ class SplitSpec:
     test: float = DEFAULT_TEST
     group_by: str = "text"
     seed: int = DEFAULT_SPLIT_SEED
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    type: str = "feed_forward"
-    hidden_units: tuple[int, ...] = DEFAULT_HIDDEN_UNITS
-    dropout: float = DEFAULT_DROPOUT
-    learning_rate: float = DEFAULT_LEARNING_RATE
 
 
 @dataclass(frozen=True)
@@ -170,8 +161,6 @@ def parse(raw: Any, source: str = "<config>") -> TrainingConfig:
     if raw:
         raise TrainingConfigError(f"{source}: unknown key(s) {', '.join(sorted(raw))}")
     cfg = TrainingConfig(data=data, split=split, model=model, training=training, ml_model=ml, source=source, **top)
-    from services.classifier.training import models  # the factory knows which model types exist
-
     _need(cfg.model.type in models.FACTORIES, source,
           f"model.type {cfg.model.type!r} is unknown; known: {', '.join(sorted(models.FACTORIES))}")
     return cfg

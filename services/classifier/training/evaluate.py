@@ -83,7 +83,7 @@ def evaluate(version_dir: str | Path, group_by: str = "template", seed: int | No
     result["head"] = reports.classification(label_ids[split.test], pipeline.predict_ids(head, vectors[split.test]),
                                             labels)
     if with_ml and cfg.ml_model:
-        from services.classifier.training import ml_model
+        from services.classifier import ml_model
 
         texts = [r["text"] for r in records]
         weights = pipeline.class_weights(label_ids[split.train], len(labels), cfg.training.class_weight)

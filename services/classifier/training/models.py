@@ -8,9 +8,22 @@ validated without TensorFlow.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from services.classifier.training.config import ModelSpec
+DEFAULT_HIDDEN_UNITS = (512,)
+DEFAULT_DROPOUT = 0.2
+DEFAULT_LEARNING_RATE = 1e-3
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A head's architecture as a training config's `model:` section describes it."""
+
+    type: str = "feed_forward"
+    hidden_units: tuple[int, ...] = DEFAULT_HIDDEN_UNITS
+    dropout: float = DEFAULT_DROPOUT
+    learning_rate: float = DEFAULT_LEARNING_RATE
 
 
 def _feed_forward(spec: ModelSpec, dimension: int, n_classes: int) -> Any:

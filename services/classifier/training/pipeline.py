@@ -38,8 +38,8 @@ class Environment:
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> "Environment":
-        from services.classifier import registry
-        from services.classifier.training import ml_model, settings
+        from services.classifier import ml_model, registry
+        from services.classifier.training import settings
         from veil import config
 
         cfg = config.load(settings.SETTINGS)
@@ -245,7 +245,7 @@ def _build_version(cfg: TrainingConfig, env: Environment, client: Any, records: 
                                                metadata=metadata, report=test_report, activate=cfg.activate)
         _log.info("%s: published version %s to %s", cfg.name, version, result.registry_dir)
         if cfg.ml_model:
-            from services.classifier.training import ml_model
+            from services.classifier import ml_model
 
             result.ml_registry_dir = ml_model.publish(
                 ml, version, env.ml_root, activate=cfg.activate,
@@ -256,7 +256,7 @@ def _build_version(cfg: TrainingConfig, env: Environment, client: Any, records: 
 
 def _train_ml(cfg: TrainingConfig, texts: list[str], label_ids: np.ndarray, labels: list[str], split: Split,
               out: Path, version: str) -> tuple[dict[str, Any], Any]:
-    from services.classifier.training import ml_model
+    from services.classifier import ml_model
 
     spec = cfg.ml_model
     train_texts = [texts[i] for i in split.train]

@@ -15,6 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
+from veil.contracts import fold
+
 _log = logging.getLogger(__name__)
 
 
@@ -30,7 +32,7 @@ class Split:
 
 def normalise(text: str) -> str:
     """The group key of a text: case and spacing do not make a phrase new."""
-    return " ".join(text.lower().split())
+    return fold(text)
 
 
 def _hold_out(labels: np.ndarray, groups: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

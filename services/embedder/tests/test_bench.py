@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.embedder import bench
-from services.embedder.phrases import phrase_pool, zipf_indices
+from tools.embedder import bench
+from tools.synthetic.phrases import phrase_pool, zipf_indices
 from services.embedder.texts import normalise
 
 
@@ -59,7 +59,7 @@ def test_the_load_driver_counts_texts_and_cache_hits_from_a_real_server():
 
 
 def test_when_the_benchmark_gets_bad_options_then_it_says_why_before_starting_anything(capsys):
-    from veil.cli import main
+    from tools.cli import main
 
     assert main(["bench", "embedder", "--pool-size", "1000"]) == 2
     assert "at least 50000" in capsys.readouterr().err

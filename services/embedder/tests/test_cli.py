@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from services.embedder import sizing
-from veil.cli import main
+from tools.embedder import sizing
+from tools.cli import main
 
 
 def _log(path, phrases):
@@ -68,7 +68,7 @@ def test_when_cache_size_gets_bad_input_then_it_says_why_and_exits_2(tmp_path, c
 
 
 def test_veil_cache_size_replays_the_inference_store_oldest_first(database, capsys, tmp_path):
-    from veil.stores.inference import InferenceRecord, InferenceStore
+    from services.classifier.inference import InferenceRecord, InferenceStore
 
     store = InferenceStore(database)
     store.migrate()

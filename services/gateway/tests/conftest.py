@@ -6,7 +6,9 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from services.gateway.app import create_app
+from services.gateway.assembly import Parts
 from services.gateway.tests.helpers import KEYS, Spy
+
 
 @pytest.fixture()
 def spy_classifier():
@@ -15,11 +17,11 @@ def spy_classifier():
 
 @pytest.fixture()
 def make_app(tmp_path, spy_classifier):
-    def make(**overrides):
+    def make(classifier=None, **overrides):
         config = {"api_keys": KEYS, "database_url": f"sqlite:///{tmp_path / 'gateway.sqlite3'}",
-                  "gateway_worker_threads": 0, "classifier": spy_classifier, "redactor": Spy(True),
-                  "metrics_registry": CollectorRegistry(), "TESTING": True, **overrides}
-        return create_app(config)
+                  "gateway_worker_threads": 0, "TESTING": True, **overrides}
+        return create_app(config, parts=Parts(classifier=classifier or spy_classifier, redactor=Spy(True)),
+                          metrics_registry=CollectorRegistry())
     return make
 
 

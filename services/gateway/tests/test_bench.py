@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway import bench
-from services.gateway.local import LocalRedactor
+from services.gateway.assembly import LocalRedactor
 from services.gateway.tests.test_predict_and_hybrid import RecordingModel
+from tools.gateway import bench
 
 
 @pytest.fixture(scope="module")
 def pdfs():
-    from services.redactor import samples
+    from tools.synthetic import samples
 
     return [samples.generate(seed, pages=2, paragraphs=2).pdf for seed in (7, 8, 9)]
 

@@ -1,6 +1,6 @@
 """The gateway's commands refuse bad input with a message and an exit code, before any service is called."""
 
-from veil.cli import main
+from tools.cli import main
 
 
 def test_deidentify_names_a_missing_file(tmp_path, capsys):

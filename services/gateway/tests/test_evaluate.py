@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.gateway.evaluate import score_document
+from tools.gateway.evaluate import score_document
 
 PARAGRAPHS = [{"page": 1, "text": "Patient STAFFORD, CYNTHIA seen on 03/14/2021 at Munoz General Hospital."},
               {"page": 2, "text": "Ms. Stafford was called at 555-123-4567 by Dr. Owen."}]

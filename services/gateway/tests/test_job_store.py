@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from veil.stores import jobs
-from veil.stores.jobs import JobStore
+from services.gateway import jobs
+from services.gateway.jobs import JobStore
 
 PDF = b"%PDF-1.7 a test document"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from services.gateway.local import LocalRedactor
+from services.gateway.assembly import LocalRedactor
 from services.gateway.pipeline.deidentify import Pipeline
 from services.gateway.pipeline.predict import PhraseModels
 from services.redactor.tests import pdfs

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.local import LocalRedactor
+from services.gateway.assembly import LocalRedactor
 from services.gateway.pipeline.deidentify import DocumentRejected, Pipeline, PipelineOptions
 from services.gateway.pipeline.predict import PhraseModels
 from services.gateway.tests.test_pipeline_repair import NAME, name_model

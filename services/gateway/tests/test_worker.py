@@ -6,13 +6,13 @@ import time
 
 import pytest
 
+from services.gateway import jobs
 from services.gateway.callbacks import CallbackPolicy, CallbackSender
+from services.gateway.job_runner import JobWorker, WorkerPool
+from services.gateway.jobs import JobStore
 from services.gateway.pipeline.deidentify import DocumentRejected, Outcome
-from services.gateway.worker import JobWorker, WorkerPool
 from services.gateway.tests.helpers import PDF
 from veil.clients.redactor import RedactorRejected, RedactorUnavailable
-from veil.stores import jobs
-from veil.stores.jobs import JobStore
 
 
 class ScriptedPipeline:

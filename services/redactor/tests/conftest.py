@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.redactor import samples
+from tools.synthetic import samples
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pymupdf
 import pytest
 
 from services.redactor import errors
-from services.redactor.errors import DocumentError
+from services.redactor.errors import DocumentRejected
 from services.redactor.extract import extract
 from services.redactor.limits import Deadline, Limits
 from services.redactor.redact import redact
@@ -21,7 +21,7 @@ def both(data: bytes, limits: Limits | None = None):
     """Runs extraction and redaction on `data`; both must refuse it the same way."""
     refusals = []
     for run in (lambda: extract(data, limits=limits), lambda: redact(data, SPANS, limits=limits)):
-        with pytest.raises(DocumentError) as caught:
+        with pytest.raises(DocumentRejected) as caught:
             run()
         refusals.append(caught.value)
     assert refusals[0].code == refusals[1].code
@@ -94,12 +94,12 @@ def test_when_the_time_limit_passes_mid_document_then_the_work_stops_with_time_l
     ticks = iter(range(1000))
     # A clock that advances one second per reading: the deadline passes at the third page.
     clock = lambda: float(next(ticks))  # noqa: E731
-    with pytest.raises(DocumentError) as caught:
+    with pytest.raises(DocumentRejected) as caught:
         extract(clinical.pdf, deadline=Deadline(2.5, clock=clock))
     assert (caught.value.code, caught.value.status) == (errors.TIME_LIMIT, 422)
     assert caught.value.extra["stage"] == "extraction of page 3"
     ticks = iter(range(1000))
-    with pytest.raises(DocumentError) as caught:
+    with pytest.raises(DocumentRejected) as caught:
         redact(clinical.pdf, clinical.span_dicts(), deadline=Deadline(6.5, clock=clock))
     assert caught.value.code == errors.TIME_LIMIT
 
@@ -117,7 +117,7 @@ def test_when_bytes_of_a_real_pdf_are_damaged_then_the_answer_is_a_result_or_a_r
     for run in (lambda: extract(bytes(data)), lambda: redact(bytes(data), clinical.span_dicts()[:20])):
         try:
             run()
-        except DocumentError:
+        except DocumentRejected:
             pass
 
 
@@ -132,5 +132,5 @@ def test_when_a_content_stream_is_not_valid_deflate_then_the_answer_is_a_result_
     for run in (lambda: extract(data), lambda: redact(data, SPANS)):
         try:
             run()
-        except DocumentError as exc:
+        except DocumentRejected as exc:
             assert exc.status < 500

@@ -6,8 +6,8 @@ import json
 
 import pymupdf
 
-from services.redactor import bench
-from veil.cli import main
+from tools.cli import main
+from tools.redactor import bench
 
 
 def test_sample_then_extract_then_redact_from_the_command_line(tmp_path, capsys):

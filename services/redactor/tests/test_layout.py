@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.redactor import layout
-from services.redactor.layout import Line, PageFrame, Paragraph
+from services.redactor.layout import Line, PageFrame, TextBlock
 
 
 def line(text, y, x=72.0, width=None, size=10.0, bold=False, page=1, block=0, upright=True):
@@ -74,7 +74,7 @@ def test_a_single_page_has_no_running_header():
 
 
 def _paragraph(text, size=10.0, bold=False, gap=20.0, lines=1):
-    p = Paragraph(1, [line(text, 100 + i * 12, size=size, bold=bold) for i in range(lines)])
+    p = TextBlock(1, [line(text, 100 + i * 12, size=size, bold=bold) for i in range(lines)])
     p.gap_above = gap
     return p
 
@@ -101,8 +101,8 @@ def test_blobs_start_at_headings_and_depflag_means_same_blob_as_the_previous_par
           _paragraph("Body b"), _paragraph("2. Plan", bold=True), _paragraph("Body c")]
     for p, heading in zip(ps, [False, True, False, False, True, False]):
         p.heading = heading
-    header = Paragraph(1, [line("Patient: X", 30)], role="header")
-    footer = Paragraph(1, [line("Page 1", 760)], role="footer")
+    header = TextBlock(1, [line("Patient: X", 30)], role="header")
+    footer = TextBlock(1, [line("Page 1", 760)], role="footer")
     ordered = layout.assign_blobs(ps, [header, footer])
     assert [p.blob_id for p in ordered] == [0, 1, 1, 1, 2, 2, 3, 4]
     assert [p.dep_flag for p in ordered] == [False, False, True, True, False, True, False, False]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from services.redactor import samples
 from services.redactor.locate import PageLocator, _variants, normalize
+from tools.synthetic import samples
 
 
 def _key(areas):

@@ -11,7 +11,7 @@ import pytest
 
 from services.redactor import errors, verify
 from services.redactor import redact as redact_mod
-from services.redactor.errors import DocumentError
+from services.redactor.errors import DocumentRejected
 from services.redactor.extract import extract
 from services.redactor.redact import redact
 from services.redactor.tests import pdfs
@@ -305,7 +305,7 @@ def test_when_a_string_is_redacted_on_one_page_but_left_on_another_then_verifica
 ])
 def test_bad_spans_are_400_invalid_spans_naming_the_span(spans, message):
     data = pdfs.pages_pdf([["Maria Gonzalez"]])
-    with pytest.raises(DocumentError) as caught:
+    with pytest.raises(DocumentRejected) as caught:
         redact(data, spans)
     assert (caught.value.code, caught.value.status) == (errors.INVALID_SPANS, 400)
     assert message in caught.value.message
@@ -314,14 +314,14 @@ def test_bad_spans_are_400_invalid_spans_naming_the_span(spans, message):
 def test_bad_options_are_400_invalid_option():
     data = pdfs.pages_pdf([["Maria Gonzalez"]])
     for options in ({"style": "blur"}, {"images": "keep"}):
-        with pytest.raises(DocumentError) as caught:
+        with pytest.raises(DocumentRejected) as caught:
             redact(data, [], **options)
         assert caught.value.code == errors.INVALID_OPTION
 
 
 def test_too_many_spans_are_refused():
     data = pdfs.pages_pdf([["Maria Gonzalez"]])
-    with pytest.raises(DocumentError, match="over the limit"):
+    with pytest.raises(DocumentRejected, match="over the limit"):
         redact(data, [{"page": 1, "text": "Maria"}] * 3, max_spans=2)
 
 

@@ -15,10 +15,10 @@ from services.batch.work import WorkerSpec
 
 @pytest.fixture(scope="module")
 def spec(embedder_address, tmp_path_factory) -> WorkerSpec:
-    from services.classifier import tiny_head
-    from services.classifier.training import ml_model
-    from services.gateway import settings as gateway_settings
     from services.batch.runner import PIPELINE_KEYS
+    from services.classifier import ml_model
+    from services.gateway import settings as gateway_settings
+    from tools.synthetic import tiny_head
     from veil.clients.embedder import EmbedderClient
 
     folder = tmp_path_factory.mktemp("batch-models")
@@ -39,7 +39,7 @@ def cluster():
 @pytest.fixture(scope="module")
 def samples_by_seed():
     """Seeded sample clinical PDFs with their known PHI, generated once for the module."""
-    from services.redactor import samples
+    from tools.synthetic import samples
 
     # Seed 108 is left out: its redaction currently fails verification (a redactor matter, not the batch's).
     return {seed: samples.generate(seed, pages=2, templates="all") for seed in range(100, 118) if seed != 108}

@@ -12,7 +12,7 @@ import pytest
 from services.batch import ledger
 from services.batch.ledger import Ledger
 from services.batch.runner import BatchError, BatchOptions, run_batch
-from veil.cli import main
+from tools.cli import main
 
 OPTIONS = BatchOptions(group_size=4, progress=False)
 _PATTERN_TYPES = {"EMAIL", "PHONE", "IP", "URL", "ID", "DATE"}

@@ -9,7 +9,7 @@ from typing import Callable, Iterator, Mapping
 
 import pytest
 
-from services.classifier import tiny_head
+from tools.synthetic import tiny_head
 from veil.paths import REPO_ROOT
 from veil.procs import ManagedProcess, free_port, http_ready
 from veil.services import SERVICES

@@ -14,13 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from services.classifier.inference import InferenceStore
 from services.classifier.tests import outages
 from services.classifier.tests.integration.helpers import metric_samples, wait_for
 from services.embedder.launch import START_COMMAND, health_probe
 from veil.paths import REPO_ROOT
 from veil.procs import ManagedProcess, free_port
 from veil.stores.db import Database
-from veil.stores.inference import InferenceStore
 
 pytestmark = [pytest.mark.model]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.classifier.training import rows
-from veil import cli
+from tools import cli
 
 
 @pytest.mark.postgres

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from services.classifier.training import phi_data, phrase_data, vocab
+from tools.synthetic import phi_data, phrase_data, vocab
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.classifier import registry
-from services.classifier.training import ml_model, phi_data
+from services.classifier import ml_model, registry
+from tools.synthetic import phi_data
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ import datetime as dt
 import psycopg2
 import pytest
 
-from services.classifier.training import config, rows, seed
+from services.classifier.training import config, rows
+from tools.synthetic import seed
 
 pytestmark = pytest.mark.postgres
 

@@ -7,8 +7,8 @@ import collections
 import numpy as np
 import pytest
 
-from services.classifier.training import phi_data
 from services.classifier.training.split import normalise, stratified_group_split
+from tools.synthetic import phi_data
 
 
 @pytest.fixture(scope="module")

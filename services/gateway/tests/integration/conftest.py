@@ -14,8 +14,8 @@ from werkzeug.serving import make_server
 @pytest.fixture(scope="session")
 def phrase_models(embedder_address, tmp_path_factory) -> dict[str, Path]:
     """A phi-type head trained on the real embedder's vectors, and a scikit-learn phi-type-ml model beside it."""
-    from services.classifier import tiny_head
-    from services.classifier.training import ml_model
+    from services.classifier import ml_model
+    from tools.synthetic import tiny_head
     from veil.clients.embedder import EmbedderClient
 
     registry = tmp_path_factory.mktemp("registry")
@@ -48,7 +48,7 @@ def receiver():
 
 @pytest.fixture(scope="session")
 def stack(embedder_address, phrase_models, receiver, tmp_path_factory):
-    from veil.commands.stack import Stack
+    from tools.commands.stack import Stack
 
     home = tmp_path_factory.mktemp("veil-home")
     env = {"VEIL_HOME": str(home), "VEIL_EMBEDDER_ADDRESS": embedder_address,

@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from services.redactor import samples
+from tools.synthetic import samples
 from veil.paths import REPO_ROOT
 from veil.procs import ManagedProcess, free_port, http_ready
 from veil.services import SERVICES
@@ -17,7 +17,7 @@ A = {"Authorization": "Bearer key-a"}
 
 
 def veil(*args, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-m", "veil.cli", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "tools.cli", *args], cwd=REPO_ROOT, capture_output=True, text=True,
                           timeout=timeout, env=env)
 
 

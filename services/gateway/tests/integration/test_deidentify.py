@@ -10,8 +10,8 @@ import pymupdf
 import requests
 
 from services.gateway.callbacks import verify
-from services.gateway.evaluate import normalise
-from services.redactor import samples
+from tools.synthetic import samples
+from veil.contracts import normalize
 
 A = {"Authorization": "Bearer key-a"}
 B = {"Authorization": "Bearer key-b"}
@@ -29,7 +29,7 @@ def wait_job(base, job_id, headers=A, timeout=180):
 
 def text_of(pdf: bytes) -> str:
     with pymupdf.open("pdf", pdf) as doc:
-        return normalise(" ".join(page.get_text() for page in doc))
+        return normalize(" ".join(page.get_text() for page in doc))
 
 
 def test_a_clinical_pdf_comes_back_redacted_with_a_report_and_a_signed_callback(stack, receiver):
@@ -48,7 +48,7 @@ def test_a_clinical_pdf_comes_back_redacted_with_a_report_and_a_signed_callback(
     output = text_of(redacted.content)
     # Everything with a shape (dates, phones, e-mail, IDs, addresses, URLs, IPs) is gone from the text.
     shaped = {s.text for s in sample.spans if s.type not in ("PERSON", "ORGANIZATION")}
-    left = [s for s in shaped if re.search(r"(?<!\w)" + re.escape(normalise(s)) + r"(?!\w)", output)]
+    left = [s for s in shaped if re.search(r"(?<!\w)" + re.escape(normalize(s)) + r"(?!\w)", output)]
     assert not left, f"{len(left)} labelled strings left in the output"
     assert "Discharge" in output or "Referral" in output or "Progress" in output  # the rest of the text stays
 

@@ -10,8 +10,8 @@ import pymupdf
 import pytest
 import requests
 
-from services.redactor import samples
 from services.redactor.tests import pdfs
+from tools.synthetic import samples
 from veil.paths import REPO_ROOT
 from veil.procs import ManagedProcess, free_port, http_ready
 from veil.services import SERVICES

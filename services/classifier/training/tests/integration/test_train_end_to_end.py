@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 import yaml
 
-from services.classifier import registry
-from services.classifier.training import config, evaluate, ml_model, phi_data, pipeline, seed
+from services.classifier import ml_model, registry
+from services.classifier.training import config, evaluate, pipeline
+from tools.synthetic import phi_data, seed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.model]
 
@@ -121,7 +122,7 @@ def test_when_the_embedder_is_down_then_training_fails_and_leaves_no_version(env
 
 
 def test_veil_train_all_trains_every_config_in_parallel_on_a_local_dask_cluster(env, tmp_path, capsys, monkeypatch):
-    from veil import cli
+    from tools import cli
 
     configs = tmp_path / "configs"
     configs.mkdir()
@@ -148,7 +149,7 @@ def test_veil_train_all_trains_every_config_in_parallel_on_a_local_dask_cluster(
 def test_given_a_scheduler_address_then_train_all_runs_on_that_cluster(env, tmp_path, capsys, monkeypatch):
     from dask.distributed import Client, LocalCluster
 
-    from veil import cli
+    from tools import cli
 
     configs = tmp_path / "configs"
     configs.mkdir()

@@ -1,0 +1,174 @@
+"""`veil data seed`, `veil train <config>`, `veil train --all`: the training pipeline from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub, group) -> None:
+    p = group("data").add_parser("seed", help="generate the training datasets and load them into PostgreSQL")
+    p.add_argument("--dataset", action="append", dest="datasets", metavar="NAME",
+                   help="only this dataset (repeatable): phi-type, general-phrases (default: all)")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply the default dataset sizes (default 1.0)")
+    p.add_argument("--seed", type=int, default=None, help="generator seed (default: each dataset's own)")
+    p.add_argument("--database-url", default=None, help="default: VEIL_TRAINING_DATABASE_URL")
+    p.set_defaults(func=_seed)
+
+    p = sub.add_parser("train", help="train classifier heads from a config (or all of them) and publish them")
+    p.add_argument("config", nargs="?", help="a config file, or the name of one in "
+                                             "services/classifier/training/configs/ (e.g. phi-type)")
+    p.add_argument("--all", action="store_true", help="train every config in the configs folder, in parallel on Dask")
+    p.add_argument("--configs", default=None, help="with --all: the folder of configs (default: the built-in one)")
+    p.add_argument("--scheduler", default=None, metavar="ADDR",
+                   help="with --all: a Dask scheduler (tcp://host:8786); default: a local cluster")
+    p.add_argument("--workers", type=int, default=None,
+                   help="with --all and no scheduler: worker processes (default: min(configs, cores / threads))")
+    p.add_argument("--threads", type=int, default=None,
+                   help="with --all: BLAS/TensorFlow threads per worker (default: VEIL_TRAINING_WORKER_THREADS)")
+    p.add_argument("--embedder", default=None, metavar="ADDR",
+                   help="embedder host:port (default: VEIL_EMBEDDER_ADDRESS)")
+    p.add_argument("--database-url", default=None, help="default: VEIL_TRAINING_DATABASE_URL")
+    p.add_argument("--no-publish", action="store_true", help="write the artifacts but do not register the version")
+    p.add_argument("--json", action="store_true", help="print the summaries as JSON")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("evaluate", help="retrain a trained version on its stored embeddings under another split "
+                                        "(e.g. whole templates held out) and print the weighted F1")
+    p.add_argument("version_dir", help="an artifact folder: <root>/<region>/<model>/<version>")
+    p.add_argument("--group-by", default="template",
+                   help="keep each value of this column in one part: template (default) or text")
+    p.add_argument("--seed", type=int, default=None, help="split seed (default: the version's)")
+    p.add_argument("--no-ml", action="store_true", help="skip the ML model")
+    p.add_argument("--out", default=None, help="also write the reports to this JSON file")
+    p.set_defaults(func=_evaluate)
+
+
+def _seed(args: argparse.Namespace) -> int:
+    import psycopg2
+
+    from services.classifier.training import settings
+    from tools.synthetic import seed
+    from veil import config
+
+    try:
+        url = settings.postgres_url(args.database_url) if args.database_url else \
+            config.load(settings.SETTINGS).training_database_url
+        loaded = seed.seed(url, args.datasets, scale=args.scale, seed_value=args.seed)
+    except ValueError as exc:
+        print(f"veil data seed: {exc}", file=sys.stderr)
+        return 2
+    except psycopg2.Error as exc:
+        print(f"veil data seed: the training database failed: {str(exc).strip()}", file=sys.stderr)
+        return 1
+    for name, n in loaded.items():
+        print(f"{name}: {n} rows ({seed.DATASETS[name].description})")
+    return 0
+
+
+def _print_summaries(summaries: list[dict], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(summaries, indent=2, default=str))
+    failed = 0
+    for s in summaries:
+        if "error" in s:
+            failed += 1
+            if not as_json:
+                print(f"{s.get('source', s.get('name'))}: FAILED: {s['error']}", file=sys.stderr)
+            continue
+        if as_json:
+            continue
+        line = (f"{s['name']} {s['version']}: weighted F1 {s['weighted_f1']:.4f} on {s['test_rows']} held-out "
+                f"test rows")
+        if "ml_weighted_f1" in s:
+            line += f"; ML model weighted F1 {s['ml_weighted_f1']:.4f}"
+        print(line + f" ({s['seconds']:.0f}s)")
+        print(f"  artifacts: {s['artifact_dir']}")
+        if s.get("published"):
+            print(f"  published: {s['published']}")
+    return 1 if failed else 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    if bool(args.config) == bool(args.all):
+        print("veil train: give one config, or --all", file=sys.stderr)
+        return 2
+    if args.database_url:
+        from services.classifier.training import settings
+
+        try:
+            settings.postgres_url(args.database_url)
+        except ValueError as exc:
+            print(f"veil train: --database-url: {exc}", file=sys.stderr)
+            return 2
+    overrides = {"database_url": args.database_url, "embedder_address": args.embedder}
+    overrides = {k: v for k, v in overrides.items() if v}
+    if args.all:
+        return _train_all(args, overrides)
+
+    import psycopg2
+
+    from services.classifier.training import config, pipeline, rows
+    from veil.clients.embedder import EmbedderError
+
+    cfg = config.load(config.resolve(args.config))
+    if args.no_publish:
+        cfg = _replace(cfg, publish=False)
+    env = pipeline.Environment.from_settings(**overrides)
+    try:
+        result = pipeline.train(cfg, env)
+    except (pipeline.TrainingDataError, rows.QueryError) as exc:
+        print(f"veil train: {exc}", file=sys.stderr)
+        return 1
+    except EmbedderError as exc:
+        print(f"veil train: the embedder at {env.embedder_address or 'VEIL_EMBEDDER_ADDRESS'} failed: {exc} "
+              "(start it with `python -m services.embedder.server`)", file=sys.stderr)
+        return 1
+    except psycopg2.Error as exc:  # still failing after the retries
+        print(f"veil train: the training database failed: {str(exc).strip()}", file=sys.stderr)
+        return 1
+    return _print_summaries([result.summary()], args.json)
+
+
+def _train_all(args: argparse.Namespace, overrides: dict) -> int:
+    from services.classifier.training import config, fanout, settings
+    from veil import config as veil_config
+
+    paths = config.all_configs(args.configs) if args.configs else config.all_configs()
+    if not paths:
+        print(f"veil train --all: no *.yaml configs in {args.configs or config.CONFIG_DIR}", file=sys.stderr)
+        return 2
+    for path in paths:  # fail before starting a cluster when any config is malformed
+        config.load(path)
+    threads = args.threads or veil_config.load(settings.SETTINGS).training_worker_threads
+    summaries = fanout.train_all(paths, scheduler=args.scheduler, workers=args.workers, threads=threads,
+                                 overrides=overrides, publish=not args.no_publish)
+    return _print_summaries(summaries, args.json)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from services.classifier.training import evaluate, reports
+
+    try:
+        result = evaluate.evaluate(args.version_dir, group_by=args.group_by, seed=args.seed, with_ml=not args.no_ml)
+    except evaluate.EvaluationError as exc:
+        print(f"veil evaluate: {exc}", file=sys.stderr)
+        return 2
+    sizes = result["sizes"]
+    print(f"{result['model']} ({result['version_dir']}), split grouped by {result['group_by']}: "
+          f"train {sizes['train']}, validation {sizes['validation']}, test {sizes['test']}")
+    for key, what in (("head", "head"), ("ml_model", "ML model")):
+        if key in result:
+            r = result[key]
+            print(f"  {what}: weighted F1 {r['weighted_f1']:.4f} on {r['rows']} held-out test rows "
+                  f"(accuracy {r['accuracy']:.4f}, macro F1 {r['macro_f1']:.4f})")
+    if args.out:
+        reports.write_json(result, args.out)
+    return 0
+
+
+def _replace(cfg, **changes):
+    import dataclasses
+
+    return dataclasses.replace(cfg, **changes)

@@ -1,0 +1,1 @@
+"""The embedder's commands and benchmarks: `veil model`, `veil cache`, `veil bench embedder`."""

@@ -1,0 +1,1 @@
+"""Tests of the gold-standard evaluation, on tiny hand-written gold files."""

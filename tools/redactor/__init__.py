@@ -1,0 +1,1 @@
+"""The redactor's commands and benchmark: `veil redactor extract|redact|sample`, `veil bench redactor`."""
