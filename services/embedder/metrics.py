@@ -18,9 +18,10 @@ _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 class _LiveCollector(Collector):
     """Cache and queue figures read when Prometheus scrapes, so the hot path only touches plain ints."""
 
-    def __init__(self, cache: LRUCache, queue_depth: Callable[[], int]):
+    def __init__(self, cache: LRUCache, queue_depth: Callable[[], int], token_cache: LRUCache | None = None):
         self._cache = cache
         self._queue_depth = queue_depth
+        self._token_cache = token_cache
 
     def collect(self) -> Iterator:
         s = self._cache.stats()
@@ -30,6 +31,18 @@ class _LiveCollector(Collector):
         yield GaugeMetricFamily("veil_embedder_cache_size", "Vectors in the cache.", value=s.size)
         yield GaugeMetricFamily("veil_embedder_cache_maxsize", "Cache capacity.", value=s.maxsize)
         yield GaugeMetricFamily("veil_embedder_queue_depth", "Texts waiting for the model.", value=self._queue_depth())
+        if self._token_cache is not None:
+            t = self._token_cache.stats()
+            yield CounterMetricFamily("veil_embedder_token_cache_hits", "EmbedTokens texts answered from the cache.",
+                                      value=t.hits)
+            yield CounterMetricFamily("veil_embedder_token_cache_misses", "EmbedTokens texts not in the cache.",
+                                      value=t.misses)
+            yield CounterMetricFamily("veil_embedder_token_cache_evictions", "Token cache entries evicted.",
+                                      value=t.evictions)
+            yield GaugeMetricFamily("veil_embedder_token_cache_size", "Texts in the token cache.", value=t.size)
+            yield GaugeMetricFamily("veil_embedder_token_cache_bytes", "Bytes of token vectors and offsets cached.",
+                                    value=t.bytes)
+            yield GaugeMetricFamily("veil_embedder_token_cache_max_bytes", "Token cache byte bound.", value=t.max_bytes)
 
 
 class EmbedderMetrics:
@@ -55,6 +68,19 @@ class EmbedderMetrics:
                                  "Texts that joined another call's computation (single flight).", registry=r)
         self.expired = Counter("veil_embedder_expired_texts",
                                "Texts dropped before the model because their deadline had passed.", registry=r)
+        self.token_texts = Counter("veil_embedder_token_texts", "Texts received in EmbedTokens calls.", registry=r)
+        self.tokens = Counter("veil_embedder_tokens", "Token vectors computed by the model (cache misses).",
+                              registry=r)
+        self.token_windows = Counter("veil_embedder_token_windows",
+                                     "Model windows (of at most 256 tokens) run for EmbedTokens.", registry=r)
+        self.token_batch_texts = Histogram("veil_embedder_token_batch_texts", "Texts per EmbedTokens model batch.",
+                                           buckets=_BATCH_BUCKETS, registry=r)
+        self.token_inference_seconds = Histogram("veil_embedder_token_inference_seconds",
+                                                 "Model time per EmbedTokens batch (all its windows).",
+                                                 buckets=_LATENCY_BUCKETS, registry=r)
+        self.token_queue_wait_seconds = Histogram("veil_embedder_token_queue_wait_seconds",
+                                                  "How long an EmbedTokens batch's oldest text waited.",
+                                                  buckets=_LATENCY_BUCKETS, registry=r)
         self.model_info = Gauge("veil_embedder_model_info", "The loaded model (value 1).", ["name", "version"],
                                 registry=r)
 
@@ -64,8 +90,17 @@ class EmbedderMetrics:
             self.inference_seconds.observe(seconds)
             self.queue_wait_seconds.observe(waited)
 
-        return Observer(batch=batch, preprocess=self.preprocess_seconds.observe, coalesced=self.coalesced.inc,
-                        expired=self.expired.inc)
+        def token_batch(size: int, seconds: float, waited: float) -> None:
+            self.token_batch_texts.observe(size)
+            self.token_inference_seconds.observe(seconds)
+            self.token_queue_wait_seconds.observe(waited)
 
-    def watch(self, cache: LRUCache, queue_depth: Callable[[], int]) -> None:
-        self.registry.register(_LiveCollector(cache, queue_depth))
+        def tokens(n_tokens: int, windows: int) -> None:
+            self.tokens.inc(n_tokens)
+            self.token_windows.inc(windows)
+
+        return Observer(batch=batch, preprocess=self.preprocess_seconds.observe, coalesced=self.coalesced.inc,
+                        expired=self.expired.inc, token_batch=token_batch, tokens=tokens)
+
+    def watch(self, cache: LRUCache, queue_depth: Callable[[], int], token_cache: LRUCache | None = None) -> None:
+        self.registry.register(_LiveCollector(cache, queue_depth, token_cache))

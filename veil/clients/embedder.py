@@ -3,6 +3,8 @@
     client = EmbedderClient()                      # VEIL_EMBEDDER_ADDRESS or 127.0.0.1:50051
     res = client.embed(["chest pain", "Maria Gonzalez"])
     res.vectors                                    # float32 (2, 384), L2-normalised for the default model
+    toks = client.embed_tokens(["Maria Gonzalez was admitted."])
+    toks[0].vectors, toks[0].starts, toks[0].ends  # float32 (n, 384); int32 (n,): text[starts[i]:ends[i]]
 
 The channel is created on first use and again in a forked child (gunicorn workers): gRPC
 channels must not cross a fork. Large lists go out in chunks; every chunk after the first
@@ -27,6 +29,9 @@ from veil.grpc_context import RequestIdClientInterceptor
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_CHUNK_SIZE = 512  # the server accepts up to VEIL_EMBEDDER_MAX_TEXTS (1024 by default) per call
+# EmbedTokens answers grow with the text (a 384-d float16 vector per token): the server takes
+# up to about 16,000 characters per call with its default 16 MB messages; a margin below that.
+DEFAULT_TOKEN_CHUNK_CHARS = 12_000
 DEFAULT_ATTEMPTS = 4
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _RETRY_AFTER_S = 1
@@ -72,6 +77,21 @@ class EmbedderVersionMismatch(EmbedderError):
 
 
 @dataclass(frozen=True)
+class TokenEmbeddings:
+    """One text's tokens ([CLS]/[SEP] left out), in text order."""
+
+    vectors: np.ndarray  # float32 (n_tokens, dimension): last hidden states, sent as float16
+    starts: np.ndarray  # int32 (n_tokens,): token i is text[starts[i]:ends[i]] (Python str indices)
+    ends: np.ndarray
+    model_name: str
+    model_version: str
+    cache_hit: bool = False
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+@dataclass(frozen=True)
 class Embeddings:
     vectors: np.ndarray  # float32 (n, dimension), in the order of the texts
     model_name: str
@@ -102,9 +122,11 @@ class EmbedderClient:
     def __init__(self, address: str | None = None, timeout: float = DEFAULT_TIMEOUT, *,
                  chunk_size: int = DEFAULT_CHUNK_SIZE, attempts: int = DEFAULT_ATTEMPTS,
                  backoff_base: float = 0.1, backoff_cap: float = 2.0, tls_ca: str | None = None,
-                 max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES, sleep: Callable[[float], None] = time.sleep):
-        if chunk_size < 1 or attempts < 1:
-            raise ValueError("chunk_size and attempts must be >= 1")
+                 max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES, sleep: Callable[[float], None] = time.sleep,
+                 token_chunk_chars: int = DEFAULT_TOKEN_CHUNK_CHARS):
+        if chunk_size < 1 or attempts < 1 or token_chunk_chars < 1:
+            raise ValueError("chunk_size, attempts and token_chunk_chars must be >= 1")
+        self.token_chunk_chars = token_chunk_chars
         self.address = address or os.environ.get("VEIL_EMBEDDER_ADDRESS") or DEFAULT_ADDRESS
         self.timeout = timeout
         self.chunk_size = chunk_size
@@ -115,13 +137,13 @@ class EmbedderClient:
         self._sleep = sleep
         self._pid: int | None = None
         self._channel: grpc.Channel | None = None
-        self._calls: tuple[Any, Any] | None = None
+        self._calls: tuple[Any, ...] | None = None
         self._inherited: list[grpc.Channel] = []
 
     # -- channel ---------------------------------------------------------------------------
 
-    def _rpc(self) -> tuple[Any, Any]:
-        """(Embed, Info) callables on this process's channel, created on first use."""
+    def _rpc(self) -> tuple[Any, ...]:
+        """(Embed, Info, EmbedTokens) callables on this process's channel, created on first use."""
         pid = os.getpid()
         calls = self._calls
         if calls is not None and self._pid == pid:
@@ -151,7 +173,7 @@ class EmbedderClient:
         return grpc.intercept_channel(channel, RequestIdClientInterceptor())
 
     @staticmethod
-    def _bind(channel: grpc.Channel) -> tuple[Any, Any]:
+    def _bind(channel: grpc.Channel) -> tuple[Any, ...]:
         from veil.stubs import pb2
 
         embed = channel.unary_unary("/veil.embedder.v1.Embedder/Embed",
@@ -160,7 +182,10 @@ class EmbedderClient:
         info = channel.unary_unary("/veil.embedder.v1.Embedder/Info",
                                    request_serializer=pb2.InfoRequest.SerializeToString,
                                    response_deserializer=pb2.InfoResponse.FromString)
-        return embed, info
+        tokens = channel.unary_unary("/veil.embedder.v1.Embedder/EmbedTokens",
+                                     request_serializer=pb2.EmbedTokensRequest.SerializeToString,
+                                     response_deserializer=pb2.EmbedTokensResponse.FromString)
+        return embed, info, tokens
 
     def close(self) -> None:
         with _create_lock:
@@ -206,6 +231,25 @@ class EmbedderClient:
         vectors = parts[0].copy() if len(parts) == 1 else np.concatenate(parts)
         return Embeddings(vectors, name, version, hits)
 
+    def embed_tokens(self, texts: Sequence[str], expected_model_version: str | None = None) -> list[TokenEmbeddings]:
+        """Per text, one vector per WordPiece token and its character span; raises an EmbedderError subclass.
+
+        Texts go as they are (offsets index them exactly); an empty text gives zero tokens.
+        Lists are sent in chunks of at most `chunk_size` texts and `token_chunk_chars`
+        characters, every chunk after the first pinned to the first one's model version.
+        """
+        from veil.stubs import pb2
+
+        texts = list(_check_texts(texts))
+        chunks = _chunks(texts, self.chunk_size, self._max_message // 2, max_chars=self.token_chunk_chars) or [texts]
+        out: list[TokenEmbeddings] = []
+        version = expected_model_version or ""
+        for chunk in chunks:
+            reply = self._call(2, pb2.EmbedTokensRequest(texts=list(chunk), expected_model_version=version))
+            out.extend(_token_embeddings(reply, len(chunk)))
+            version = reply.model_version
+        return out
+
     def info(self) -> dict:
         from veil.stubs import pb2
 
@@ -215,6 +259,10 @@ class EmbedderClient:
             "cache": {"hits": r.cache.hits, "misses": r.cache.misses, "size": r.cache.size,
                       "maxsize": r.cache.maxsize},
             "max_batch_size": r.max_batch_size, "max_wait_ms": r.max_wait_ms,
+            "token_vectors": r.token_vectors,
+            "token_cache": {"hits": r.token_cache.hits, "misses": r.token_cache.misses, "size": r.token_cache.size,
+                            "maxsize": r.token_cache.maxsize, "bytes": r.token_cache.bytes,
+                            "max_bytes": r.token_cache.max_bytes},
         }
 
 
@@ -232,20 +280,25 @@ def _check_texts(texts: Sequence[str]) -> Sequence[str]:
     return texts
 
 
-def _chunks(texts: list[str], max_count: int, max_bytes: int) -> list[list[str]]:
-    """Consecutive chunks of at most `max_count` texts and about `max_bytes` of UTF-8 each."""
+def _chunks(texts: list[str], max_count: int, max_bytes: int, max_chars: int = 0) -> list[list[str]]:
+    """Consecutive chunks of at most `max_count` texts, about `max_bytes` of UTF-8 and `max_chars` characters each.
+
+    A single text over `max_chars` goes alone (the server judges it by its own limits).
+    """
     chunks: list[list[str]] = []
     current: list[str] = []
-    size = 0
+    size = chars = 0
     for i, text in enumerate(texts):
         n = len(text) if text.isascii() else len(text.encode("utf-8"))
         if n > max_bytes:
             raise EmbedderInvalidInput(f"texts[{i}] is too large to send: {n} bytes")
-        if current and (len(current) >= max_count or size + n > max_bytes):
+        if current and (len(current) >= max_count or size + n > max_bytes
+                        or (max_chars and chars + len(text) > max_chars)):
             chunks.append(current)
-            current, size = [], 0
+            current, size, chars = [], 0, 0
         current.append(text)
         size += n + 8  # protobuf's per-text framing, generously
+        chars += len(text)
     if current:
         chunks.append(current)
     return chunks
@@ -256,6 +309,22 @@ def _vectors(reply: Any, n: int) -> np.ndarray:
     if dim == 0 or len(reply.vectors) != n * dim * 4:
         raise EmbedderError(f"malformed reply: {len(reply.vectors)} bytes for {n} texts of dimension {dim}")
     return np.frombuffer(reply.vectors, dtype="<f4").reshape(n, dim)
+
+
+def _token_embeddings(reply: Any, n: int) -> list[TokenEmbeddings]:
+    dim = reply.dimension
+    if dim == 0 or len(reply.results) != n:
+        raise EmbedderError(f"malformed reply: {len(reply.results)} results for {n} texts of dimension {dim}")
+    out = []
+    for r in reply.results:
+        k = len(r.starts)
+        if len(r.ends) != k or len(r.vectors) != k * dim * 2:
+            raise EmbedderError(f"malformed reply: {len(r.vectors)} bytes and {k}/{len(r.ends)} offsets "
+                                f"for tokens of dimension {dim}")
+        vectors = np.frombuffer(r.vectors, dtype="<f2").reshape(k, dim).astype(np.float32)
+        out.append(TokenEmbeddings(vectors, np.array(r.starts, dtype=np.int32), np.array(r.ends, dtype=np.int32),
+                                   reply.model_name, reply.model_version, r.cache_hit))
+    return out
 
 
 def _error_for(exc: grpc.RpcError, code: grpc.StatusCode | None, address: str, attempts: int) -> EmbedderError:

@@ -115,9 +115,9 @@ class ReferenceMiniLM:
     def _linear(self, x, name):
         return x @ self.w[name + ".weight"].T + self.w[name + ".bias"]
 
-    def embed_one(self, text: str) -> np.ndarray:
+    def hidden_states(self, ids: list[int]) -> np.ndarray:
+        """Last hidden states [len(ids), 384] of one row that already holds [CLS] ... [SEP]."""
         w = self.w
-        ids = self.tokenizer.encode(text)
         n = len(ids)
         h = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n] \
             + w["embeddings.token_type_embeddings.weight"][0]
@@ -137,7 +137,10 @@ class ReferenceMiniLM:
             inner = _gelu(self._linear(h, p + "intermediate.dense"))
             h = _layer_norm(self._linear(inner, p + "output.dense") + h,
                             w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
-        pooled = h.mean(0)
+        return h
+
+    def embed_one(self, text: str) -> np.ndarray:
+        pooled = self.hidden_states(self.tokenizer.encode(text)).mean(0)
         return pooled / np.linalg.norm(pooled)
 
     def embed(self, texts: list[str]) -> np.ndarray:

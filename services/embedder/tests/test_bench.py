@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from services.embedder.texts import normalise
 from tools.embedder import bench
 from tools.synthetic.phrases import phrase_pool, zipf_indices
-from services.embedder.texts import normalise
 
 
 def test_phrase_pools_are_seeded_distinct_short_and_disjoint_when_asked():

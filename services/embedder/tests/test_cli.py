@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tools.embedder import sizing
 from tools.cli import main
+from tools.embedder import sizing
 
 
 def _log(path, phrases):

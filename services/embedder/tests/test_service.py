@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from services.embedder.cache import LRUCache
-from services.embedder.service import (DeadlineExceeded, EmbeddingService, InvalidInput, ModelFailure, Overloaded,
-                                       VersionMismatch)
+from services.embedder.service import DeadlineExceeded, EmbeddingService, InvalidInput, ModelFailure, Overloaded, VersionMismatch
 from services.embedder.tests.fakes import FakeModel
 from services.embedder.texts import Limits
 

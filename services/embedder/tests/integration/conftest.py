@@ -8,7 +8,6 @@ from services.embedder.server import serve
 from services.embedder.settings import load_config
 from services.embedder.tests.fakes import FakeModel
 
-
 _NEW_FAKE = object()
 
 

@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 
 from services.embedder.tests.fakes import FakeModel
-from veil.clients.embedder import (EmbedderClient, EmbedderError, EmbedderInvalidInput, EmbedderUnavailable,
-                                   EmbedderVersionMismatch, Embeddings)
+from veil.clients.embedder import (
+    EmbedderClient,
+    EmbedderError,
+    EmbedderInvalidInput,
+    EmbedderUnavailable,
+    EmbedderVersionMismatch,
+    Embeddings,
+)
 from veil.procs import free_port
 
 
@@ -41,13 +47,13 @@ def test_every_chunk_after_the_first_pins_the_first_chunks_model_version(start_s
     _, address = start_server(FakeModel(version="v1"))
     client = EmbedderClient(address, chunk_size=2)
     sent = []
-    embed, info = client._rpc()
+    embed, info, tokens = client._rpc()
 
     def recording(request, timeout):
         sent.append(request.expected_model_version)
         return embed(request, timeout=timeout)
 
-    client._calls = (recording, info)
+    client._calls = (recording, info, tokens)
     client.embed(["a", "b", "c", "d", "e"])
     assert sent == ["", "v1", "v1"]
     with pytest.raises(EmbedderVersionMismatch):

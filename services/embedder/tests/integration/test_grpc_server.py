@@ -11,8 +11,8 @@ import pytest
 import requests
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.embedder.server import SERVICE_NAME, EmbedderServicer
 from services.embedder.metrics import EmbedderMetrics
+from services.embedder.server import SERVICE_NAME, EmbedderServicer
 from services.embedder.tests.fakes import FakeModel
 from veil.clients.embedder import EmbedderClient, EmbedderInvalidInput, EmbedderUnavailable
 from veil.stubs import pb2
@@ -42,7 +42,9 @@ def test_embed_and_info_answer_with_the_models_vectors_name_version_and_cache_co
     assert (res.model_name, res.model_version, res.cache_hits, again.cache_hits) == ("fake", "v7", 0, 1)
     assert info == {"model_name": "fake", "model_version": "v7", "dimension": 8,
                     "cache": {"hits": 1, "misses": 2, "size": 2, "maxsize": 50},
-                    "max_batch_size": 5, "max_wait_ms": 3}
+                    "max_batch_size": 5, "max_wait_ms": 3, "token_vectors": True,
+                    "token_cache": {"hits": 0, "misses": 0, "size": 0, "maxsize": 20000, "bytes": 0,
+                                    "max_bytes": 128 * 1024 * 1024}}
 
 
 @pytest.mark.parametrize("texts, message", [
