@@ -6,6 +6,11 @@ the candidates; numbers that no validated pattern claimed are candidates too, se
 words before them ("Med Rec # 0012345"), because the label is what makes them an ID. Spans a
 pattern already matched are not asked about again. Each candidate keeps the span to redact
 apart from the text sent to the models: "Dr. Smith" is classified, "Smith" is redacted.
+
+Words are letters of any script ("Łukasz Wróbel", "Παπαδόπουλος"; a word of a script without case,
+"王秀英", counts as capitalised). Medical shorthand in capitals and drug names are not names: a run
+made only of them ("PO BID", "CABG", "ZOCOR") is not proposed, and one at a run's edge is left out
+of it ("Continue ZOCOR"); `vocabulary` holds both lists.
 """
 
 from __future__ import annotations
@@ -14,18 +19,25 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from services.gateway.pipeline.charclasses import LETTERS, MARKS
 from services.gateway.pipeline.patterns import Match
+from services.gateway.pipeline.vocabulary import is_clinical_term
 
 MAX_RUN_TOKENS = 6
 
-_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*|\d[\w/\-.:#]*\w|\d|#\d[\w\-]*|&|\S")
-_TITLES = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sr", "Fr", "Rev"}
+# A word is letters of any script ("Brkić", "Łukasz", "Παπαδόπουλος", "Кузнецова"), with the
+# apostrophes, hyphens and combining marks inside names ("O'Brien", "Smith-Jones", a decomposed "é"):
+# `charclasses` spells the letters out, which `re` tests faster than `[^\W\d_]`.
+_TOKEN = re.compile(rf"[{LETTERS}][{LETTERS}{MARKS}'’\-]*|\d[\w/\-.:#]*\w|\d|#\d[\w\-]*|&|\S")
+_TITLES = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sr", "Fr", "Rev",
+           "Mme", "Mlle", "Herr", "Frau", "Dra", "Sra", "Srta", "Dott", "Dottssa"}
 # Lower-case words that may join the capitalised words of one name: "University of Chicago",
-# "Maria de la Cruz", "Ludwig van Beethoven".
-_CONNECTORS = {"of", "de", "la", "del", "van", "von", "der", "den", "da", "di", "du", "le", "y", "&", "e"}
+# "Maria de la Cruz", "Ludwig van Beethoven", "João dos Santos". Compared casefolded.
+_CONNECTORS = {"of", "de", "la", "del", "van", "von", "der", "den", "da", "di", "du", "le", "y", "&", "e",
+               "dos", "das", "do", "della", "zu", "ter", "ten", "bin", "ibn"}
 # Words that start or end a capitalised run without being part of the name in it: sentence
 # starts ("The patient", "Seen by") and the labels around names in clinical notes ("DOB",
-# "Acct"). Compared in lower case.
+# "Acct"). Compared casefolded.
 _EDGE_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between
 both but by can could did do does doing down during each either even ever every few for from further had has
@@ -70,6 +82,14 @@ class _Tokens:
         return len(self.text)
 
 
+def _capitalised(word: str) -> bool:
+    """A word that may be part of a name: capitalised ("Łukasz", "Παπαδόπουλος"), or in a script
+    without case ("王秀英", "محمد"), where capitals cannot tell a name and a name in such a script in
+    a note written in a cased one is a name more often than not."""
+    first = word[0]
+    return first.isupper() or (first.isalpha() and not first.islower())
+
+
 def _is_initial(toks: _Tokens, i: int) -> bool:
     """'M.' in 'M. Gonzalez': one capital letter directly followed by a period."""
     word = toks.text[i]
@@ -80,9 +100,9 @@ def _is_initial(toks: _Tokens, i: int) -> bool:
 def _joins_a_name(toks: _Tokens, i: int) -> bool:
     """A connector inside a name: more connectors, then a capitalised word ("de la Cruz")."""
     j = i + 1
-    while j < len(toks) and toks.text[j].lower() in _CONNECTORS:
+    while j < len(toks) and toks.text[j].casefold() in _CONNECTORS:
         j += 1
-    return j < len(toks) and toks.text[j][0].isupper() and j - i <= 3
+    return j < len(toks) and _capitalised(toks.text[j]) and j - i <= 3
 
 
 def _normalise(text: str) -> str:
@@ -107,9 +127,15 @@ def _name_runs(text: str, toks: _Tokens, taken: bytes) -> list[Candidate]:
     title: int | None = None   # index of the title token before the run ("Dr")
     words_of, starts, ends = toks.text, toks.start, toks.end
 
-    def outer(i: int) -> bool:
-        word = words_of[i].lower()
-        return word in _EDGE_WORDS or word in _CONNECTORS
+    def outer(i: int, after_shorthand: bool) -> bool:
+        """Whether word `i`, at a run's edge, is left out of it: a sentence or label word, a connector, or
+        medical shorthand ("Continue ZOCOR", "History of CABG", "Continue PO BID PRN"). A two-letter
+        abbreviation goes only next to other shorthand: "PA JONES" may be Pa Jones."""
+        word = words_of[i]
+        folded = word.casefold()
+        if folded in _EDGE_WORDS or folded in _CONNECTORS:
+            return True
+        return (len(word) > 2 or after_shorthand) and is_clinical_term(word)
 
     def close() -> None:
         nonlocal run, title
@@ -117,10 +143,10 @@ def _name_runs(text: str, toks: _Tokens, taken: bytes) -> list[Candidate]:
             title = None
             return
         words = [i for i in run if words_of[i] != "."]
-        while words and outer(words[0]):
-            words.pop(0)
-        while words and outer(words[-1]):
-            words.pop()
+        for pop in (0, -1):
+            shorthand = False
+            while words and outer(words[pop], shorthand):
+                shorthand = is_clinical_term(words_of[words.pop(pop)])
         for chunk_start in range(0, len(words), MAX_RUN_TOKENS):
             chunk = words[chunk_start:chunk_start + MAX_RUN_TOKENS]
             first, last = chunk[0], chunk[-1]
@@ -129,6 +155,8 @@ def _name_runs(text: str, toks: _Tokens, taken: bytes) -> list[Candidate]:
                 end -= 2  # "Gonzalez's": the possessive is not part of the name
             if len(chunk) == 1 and _is_initial(toks, first):
                 continue
+            if all(is_clinical_term(words_of[i]) for i in chunk if words_of[i].casefold() not in _CONNECTORS):
+                continue  # "PO BID", "HTN", "ZOCOR": medical shorthand and drugs are not names
             if len(chunk) > 1 or len(words_of[first]) > 1:
                 # An initial's period belongs to the span: "Maria G." is redacted whole.
                 if last + 1 < len(toks) and _is_initial(toks, last):
@@ -141,7 +169,8 @@ def _name_runs(text: str, toks: _Tokens, taken: bytes) -> list[Candidate]:
     i = 0
     while i < len(toks):
         word = words_of[i]
-        if not run and title is None and not word[0].isupper():
+        first = word[0]
+        if not run and title is None and not first.isupper() and (first.islower() or not first.isalpha()):
             # Most tokens: a word that cannot start a name while none is open (every branch below
             # would only close the empty run).
             i += 1
@@ -157,9 +186,9 @@ def _name_runs(text: str, toks: _Tokens, taken: bytes) -> list[Candidate]:
         elif _is_initial(toks, i):
             run.extend((i, i + 1))
             i += 1
-        elif word[0].isupper() and (len(word) > 1 or word.isalpha()):
+        elif _capitalised(word) and (len(word) > 1 or word.isalpha()):
             run.append(i)
-        elif run and word.lower() in _CONNECTORS and _joins_a_name(toks, i):
+        elif run and word.casefold() in _CONNECTORS and _joins_a_name(toks, i):
             run.append(i)
         elif run and word == "." and words_of[run[-1]] in {"St", "Mt", "Ft"} and starts[i] == ends[run[-1]]:
             run.append(i)  # "St. Mary's Hospital": the abbreviation's period does not end the name
