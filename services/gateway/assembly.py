@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -25,11 +26,13 @@ from services.gateway.callbacks import CallbackPolicy, CallbackSender
 from services.gateway.job_runner import JobWorker, WorkerPool
 from services.gateway.jobs import JobStore
 from services.gateway.metrics import GatewayMetrics, gateway_metrics
+from services.gateway.pipeline import vocabulary
 from services.gateway.pipeline.deidentify import Pipeline, PipelineOptions
 from services.gateway.pipeline.hybrid import SearchOptions
 from services.gateway.pipeline.predict import Distribution, PhraseModels
+from services.gateway.pipeline.tagging import TaggedSpan
 from veil import config
-from veil.clients.classifier import ClassifierClient
+from veil.clients.classifier import ClassifierClient, ClassifierRejected
 from veil.stores.db import Database
 
 _log = logging.getLogger(__name__)
@@ -161,6 +164,41 @@ class ClassifierModel:
         return out
 
 
+class ClassifierTagger:
+    """The classifier's token head as the pipeline's tagger: texts in, labelled character spans out.
+
+    A head that is not there (never trained on this machine, or not served) is skipped with a
+    warning and asked for again a minute later, so a gateway started before training picks it
+    up without a restart; every other error is the job's.
+    """
+
+    _RETRY_MISSING_S = 60.0
+
+    def __init__(self, client: ClassifierClient | Any, model: str, caller: str = "gateway"):
+        self.client = client
+        self.model = model
+        self.caller = caller
+        self.version: str | None = None
+        self._missing_until = 0.0
+
+    def __call__(self, texts: Sequence[str]) -> list[list[TaggedSpan]]:
+        if time.monotonic() < self._missing_until:
+            return [[] for _ in texts]
+        try:
+            answer = self.client.tag(self.model, list(texts), caller=self.caller)
+        except (ClassifierRejected, LookupError) as exc:
+            if isinstance(exc, ClassifierRejected) and exc.status != 404:
+                raise
+            _log.warning("token head %r is not available (%s); paragraphs are not tagged. Train it with "
+                         "`veil train --all`", self.model, type(exc).__name__)
+            self._missing_until = time.monotonic() + self._RETRY_MISSING_S
+            self.version = None
+            return [[] for _ in texts]
+        self.version = answer.get("version")
+        return [[TaggedSpan(int(s["start"]), int(s["end"]), str(s["type"]), float(s["score"])) for s in r["spans"]]
+                for r in answer["results"]]
+
+
 class SklearnModel:
     """The joblib phi-type-ml model (predict_proba(texts) -> (probabilities, labels)) as a phrase model."""
 
@@ -188,15 +226,20 @@ def load_ml_model(root: str | None = None) -> Any | None:
 def options_from(cfg: Any) -> PipelineOptions:
     return PipelineOptions(blob_workers=cfg.gateway_blob_workers, batch_size=cfg.gateway_predict_batch_size,
                            search=SearchOptions(threshold=cfg.gateway_model_threshold,
-                                                review_threshold=cfg.gateway_review_threshold))
+                                                review_threshold=cfg.gateway_review_threshold,
+                                                tag_threshold=cfg.gateway_tagger_threshold))
 
 
 def build_pipeline(cfg: Any, *, redactor: Any, classifier: Any, ml_model: Any | None = None,
                    observe: Callable[[str, float], None] | None = None) -> Pipeline:
     ml = SklearnModel(ml_model) if ml_model is not None else None
+    tagger = ClassifierTagger(classifier, cfg.gateway_tagger_model) if cfg.gateway_tagger_model else None
     models = PhraseModels(dl=ClassifierModel(classifier, cfg.gateway_phi_model), ml=ml,
                           ml_weight=cfg.gateway_ml_weight if ml is not None else 0.0,
-                          dl_name=cfg.gateway_phi_model, ml_name="phi-type-ml" if ml is not None else "")
+                          dl_name=cfg.gateway_phi_model, ml_name="phi-type-ml" if ml is not None else "",
+                          tagger=tagger, tagger_name=cfg.gateway_tagger_model)
+    # The drug dictionary of the candidate filter loads in about a second: pay it at start, not in a job.
+    vocabulary.preload()
     return Pipeline(redactor, models, options_from(cfg), observe=observe)
 
 
@@ -252,6 +295,7 @@ def local_classifier(registry_root: str | None, embedder: Any, names: Sequence[s
 
 def local_pipeline(cfg: Any, observe: Callable[[str, float], None] | None = None) -> Pipeline:
     """The pipeline with every part in this process (`veil deidentify --local`): redactor, head, embedding model."""
-    classifier = local_classifier(None, InProcessEmbedder(), (cfg.gateway_phi_model,))
+    names = (cfg.gateway_phi_model, cfg.gateway_tagger_model) if cfg.gateway_tagger_model else (cfg.gateway_phi_model,)
+    classifier = local_classifier(None, InProcessEmbedder(), names)
     ml_model = load_ml_model() if cfg.gateway_use_ml_model else None
     return build_pipeline(cfg, redactor=LocalRedactor(), classifier=classifier, ml_model=ml_model, observe=observe)

@@ -25,6 +25,8 @@ DEFAULT_CALLBACK_ATTEMPTS = 5
 DEFAULT_CALLBACK_TIMEOUT = 5.0
 DEFAULT_BLOB_WORKERS = 4
 DEFAULT_PREDICT_BATCH_SIZE = 512
+DEFAULT_TAGGER_MODEL = "phi-tagger"
+DEFAULT_TAGGER_THRESHOLD = 0.5
 DEFAULT_PHI_MODEL = "phi-type"
 DEFAULT_MODEL_THRESHOLD = 0.5
 DEFAULT_REVIEW_THRESHOLD = 0.2
@@ -98,6 +100,12 @@ SETTINGS = config.declare(
             "refuses large bodies; raising it past the embedder's max batch gains little."),
     Setting("VEIL_GATEWAY_PHI_MODEL", DEFAULT_PHI_MODEL, str,
             "Classifier model (head) used for PHI types."),
+    Setting("VEIL_GATEWAY_TAGGER_MODEL", DEFAULT_TAGGER_MODEL, str,
+            "Classifier token head that labels every paragraph token by token in context. Empty: no tagging "
+            "(only patterns and candidate phrases); a head that is not trained yet is skipped with a warning."),
+    Setting("VEIL_GATEWAY_TAGGER_THRESHOLD", DEFAULT_TAGGER_THRESHOLD, _fraction,
+            "A span the token tagger labels is redacted when its probability reaches this. Lower it for recall, "
+            "raise it for precision; `veil eval --gold` shows both."),
     Setting("VEIL_GATEWAY_USE_ML_MODEL", True, config.boolean,
             "Combine the scikit-learn phi-type-ml model (joblib, loaded in the gateway) with the DL head."),
     Setting("VEIL_GATEWAY_ML_WEIGHT", DEFAULT_ML_WEIGHT, _fraction,

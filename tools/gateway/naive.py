@@ -7,6 +7,7 @@ gathered and reuses the pipeline's stages (extraction, redaction, repair, report
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Sequence
 
 from services.gateway.pipeline import hybrid
@@ -14,6 +15,7 @@ from services.gateway.pipeline.deidentify import Outcome, Pipeline, _Doc
 from services.gateway.pipeline.document import Findings
 from services.gateway.pipeline.predict import PhraseModels, predict_phrases
 from services.gateway.pipeline.propagation import Propagator
+from services.gateway.pipeline.tagging import tag_texts
 from veil.contracts import paragraphs_from_extraction
 
 
@@ -32,6 +34,8 @@ class NaivePipeline(Pipeline):
             with self._stage(doc, "blobs"):
                 pp = hybrid.prepare([p])[0]
             with self._stage(doc, "predict"):
+                if self.models.tagger is not None:
+                    pp = replace(pp, tags=tag_texts([p.text], self.models.tagger, 1)[0])
                 phrases = [c.text for c in pp.candidates]
                 table = predict_phrases(phrases, PhraseModels(self.models.dl, self.models.ml, self.models.ml_weight),
                                         batch_size=max(1, len(phrases))) if phrases else None

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from services.batch import ledger
 from services.batch.work import classify
-from services.gateway.pipeline.deidentify import DocumentRejected
 from veil.clients.embedder import EmbedderUnavailable
-from veil.clients.http import ServiceRejected
-from veil.clients.redactor import RedactorUnavailable
+from veil.clients.redactor import RedactorRejected, RedactorUnavailable
+from veil.contracts import DocumentRejected
 
 
 def _raised(exc):
@@ -17,16 +16,16 @@ def _raised(exc):
         return caught
 
 
-def test_when_the_redactor_refuses_a_document_then_it_is_rejected_with_the_redactors_reason():
-    kind, error = classify(_raised(DocumentRejected("encrypted_pdf: the PDF is encrypted")))
+def test_when_the_in_process_redactor_refuses_a_document_then_it_is_rejected_with_the_redactors_reason():
+    kind, error = classify(_raised(DocumentRejected("encrypted_pdf", "the PDF is encrypted")))
 
     assert kind == ledger.REJECTED
-    assert "encrypted_pdf" in error
+    assert "encrypted_pdf: the PDF is encrypted" in error
 
 
-def test_when_the_in_process_redactor_refuses_a_redaction_then_the_reason_carries_its_code():
-    kind, error = classify(_raised(ServiceRejected("redactor", 422, "Time limit exceeded", "stopped on page 3",
-                                                   "time_limit_exceeded")))
+def test_when_the_redactor_service_refuses_a_redaction_then_the_reason_carries_its_code():
+    kind, error = classify(_raised(RedactorRejected("redactor", 422, "Time limit exceeded", "stopped on page 3",
+                                                    "time_limit_exceeded")))
 
     assert kind == ledger.REJECTED
     assert "time_limit_exceeded: stopped on page 3" in error

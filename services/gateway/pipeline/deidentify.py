@@ -17,7 +17,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Sequence
 
 from services.gateway.pipeline import hybrid, risk
@@ -26,6 +26,7 @@ from services.gateway.pipeline.hybrid import PreparedParagraph, SearchOptions
 from services.gateway.pipeline.predict import PhraseModels, PredictionTable, predict_phrases
 from services.gateway.pipeline.repair import repair
 from services.gateway.pipeline.report import boxes_by_span, public_entity, spans_for
+from services.gateway.pipeline.tagging import tag_texts
 from veil.contracts import DocumentRejected, Paragraph, paragraphs_from_extraction
 
 __all__ = ["STAGES", "DocumentRejected", "Outcome", "Pipeline", "PipelineOptions", "Redactor"]
@@ -41,6 +42,8 @@ class PipelineOptions:
     blob_workers: int = 4
     document_workers: int = 1
     batch_size: int = 512
+    # Paragraphs per call to the token tagger: each is tens of tokens of vectors on the embedder's side.
+    tag_batch_size: int = 64
     search: SearchOptions = SearchOptions()
 
 
@@ -94,6 +97,7 @@ class Pipeline:
         start = time.perf_counter()
         table = predict_phrases((phrase for doc in ok for phrase in hybrid.phrases_of(doc.prepared)),
                                 self.models, self.options.batch_size)
+        self._tag([doc.prepared for doc in ok])
         elapsed = time.perf_counter() - start
         for doc in ok:
             # Shared by the batch: each document reports the time of the one prediction it took part in.
@@ -139,6 +143,15 @@ class Pipeline:
                     future.cancel()
                 raise
         return results
+
+    def _tag(self, groups: Sequence[list[PreparedParagraph]]) -> None:
+        """Every paragraph of every group labelled by the token tagger, in one series of batched calls."""
+        if self.models.tagger is None:
+            return
+        texts = [pp.paragraph.text for group in groups for pp in group]
+        tags = iter(tag_texts(texts, self.models.tagger, self.options.tag_batch_size))
+        for group in groups:
+            group[:] = [replace(pp, tags=next(tags)) for pp in group]
 
     def _extract_into(self, doc: _Doc) -> _Doc:
         with self._stage(doc, "extract"):
@@ -233,7 +246,9 @@ class Pipeline:
                 "distinct_phrases": distinct_phrases,
             },
             "models": {"dl": self.models.dl_name or None, "dl_version": getattr(self.models.dl, "version", None),
-                       "ml": self.models.ml_name or None, "ml_version": getattr(self.models.ml, "version", None)},
+                       "ml": self.models.ml_name or None, "ml_version": getattr(self.models.ml, "version", None),
+                       "tagger": self.models.tagger_name or None,
+                       "tagger_version": getattr(self.models.tagger, "version", None)},
             "entities": [public_entity(e, by_index, boxes.get(span_of.get(id(e)))) for e in findings.entities]
             + [public_entity(e, by_index) for e in repaired],
             "review": [public_entity(e, by_index) for e in findings.review],

@@ -1,14 +1,16 @@
-"""Hybrid search: patterns, the DL head and the ML model combined per paragraph, then propagated through the blob.
+"""Hybrid search: patterns, the token tagger, the DL head and the ML model combined per paragraph, then
+propagated through the blob.
 
 A blob is searched paragraph by paragraph in document order: each paragraph's own findings
-(validated patterns, candidates the models scored high enough) are remembered, and the forms
-of everything remembered so far are then looked for in the paragraph's remaining text. Blobs
-share nothing, so they can be searched in parallel.
+(validated patterns, candidates the phrase models scored high enough, spans the token tagger
+labelled in context) are remembered, and the forms of everything remembered so far are then
+looked for in the paragraph's remaining text. Blobs share nothing, so they can be searched in
+parallel.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from services.gateway.pipeline import candidates as candidates_mod
@@ -18,6 +20,7 @@ from services.gateway.pipeline.document import Entity, Findings, Paragraph
 from services.gateway.pipeline.patterns import NONE, Match
 from services.gateway.pipeline.predict import Decision
 from services.gateway.pipeline.propagation import Propagator
+from services.gateway.pipeline.tagging import TaggedSpan
 
 MODEL, ML, PATTERN, PROPAGATED = "model", "ml", "pattern", "propagated"
 SOURCES = (MODEL, ML, PATTERN, PROPAGATED)
@@ -27,6 +30,12 @@ SOURCES = (MODEL, ML, PATTERN, PROPAGATED)
 class SearchOptions:
     threshold: float = 0.5          # a model-found span is redacted from this combined probability
     review_threshold: float = 0.2   # spans between this and `threshold` stay, and count as residual risk
+    # The token tagger's own cut, per entity type where one is given, else `tag_threshold`.
+    tag_threshold: float = 0.5
+    tag_thresholds: dict[str, float] = field(default_factory=dict)
+
+    def tag_cut(self, type_: str) -> float:
+        return self.tag_thresholds.get(type_, self.tag_threshold)
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class PreparedParagraph:
     paragraph: Paragraph
     matches: tuple[Match, ...]
     candidates: tuple[Candidate, ...]
+    tags: tuple[TaggedSpan, ...] = ()
 
 
 def prepare(paragraphs: Iterable[Paragraph]) -> list[PreparedParagraph]:
@@ -65,6 +75,7 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
             found.entities.append(entity)
         elif d.score >= options.review_threshold:
             found.review.append(entity)
+    _add_tagged(pp, found, options)
     for e in found.entities:
         propagator.remember(e.text, e.type, e.score)
     for hit in propagator.find(p.text):
@@ -76,6 +87,30 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
     found.review = [r for r in found.review if not any(e.overlaps(r.start, r.end) for e in found.entities)]
     found.entities.sort(key=lambda e: e.start)
     return found
+
+
+def _add_tagged(pp: PreparedParagraph, found: Findings, options: SearchOptions) -> None:
+    """The tagger's spans as entities (or review spans), where no pattern or phrase decision already
+    speaks for the same characters: a validated pattern or a phrase the models scored is kept as it is,
+    and a tagged span of the same type that reaches past it widens it."""
+    p = pp.paragraph
+    for s in pp.tags:
+        cut = options.tag_cut(s.type)
+        if s.score < min(cut, options.review_threshold):
+            continue
+        overlapping = [e for e in found.entities if e.overlaps(s.start, s.end)]
+        if overlapping:
+            for e in overlapping:
+                if e.type == s.type and (s.start < e.start or s.end > e.end) and s.score >= cut:
+                    start, end = min(s.start, e.start), max(s.end, e.end)
+                    found.entities[found.entities.index(e)] = Entity(p.index, start, end, e.type, max(e.score, s.score),
+                                                                     e.source, p.text[start:end])
+            continue
+        entity = Entity(p.index, s.start, s.end, s.type, round(s.score, 4), MODEL, p.text[s.start:s.end])
+        if s.score >= cut:
+            found.entities.append(entity)
+        elif not any(r.overlaps(s.start, s.end) for r in found.review):
+            found.review.append(entity)
 
 
 def search_blob(blob: Sequence[PreparedParagraph], decision_for: Callable[[str], Decision],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from services.gateway.pipeline.patterns import NONE
+from services.gateway.pipeline.tagging import Tagger
 
 _log = logging.getLogger(__name__)
 
@@ -24,13 +25,15 @@ PhraseModel = Callable[[Sequence[str]], list[Distribution]]
 
 @dataclass(frozen=True)
 class PhraseModels:
-    """The phrase classifiers the hybrid search combines; either may be absent."""
+    """The models the hybrid search combines: two phrase classifiers and the token tagger; any may be absent."""
 
     dl: PhraseModel | None = None
     ml: PhraseModel | None = None
     ml_weight: float = 0.5
     dl_name: str = ""
     ml_name: str = ""
+    tagger: Tagger | None = None
+    tagger_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from services.gateway import jobs
 from services.gateway.callbacks import CallbackPolicy, CallbackSender
 from services.gateway.job_runner import JobWorker, WorkerPool
 from services.gateway.jobs import JobStore
-from services.gateway.pipeline.deidentify import DocumentRejected, Outcome
+from services.gateway.pipeline.deidentify import Outcome
 from services.gateway.tests.helpers import PDF
 from veil.clients.redactor import RedactorRejected, RedactorUnavailable
+from veil.contracts import DocumentRejected
 
 
 class ScriptedPipeline:
@@ -90,7 +91,7 @@ def test_an_unverifiable_redaction_fails_the_job_and_withholds_the_document(stor
 
 def test_an_unexpected_error_fails_the_job_without_details(store):
     job = store.submit("team-a", PDF, retention_s=600)
-    worker(store, ScriptedPipeline(DocumentRejected("not readable"), ZeroDivisionError())).run_once()
+    worker(store, ScriptedPipeline(DocumentRejected("corrupt_pdf", "not readable"), ZeroDivisionError())).run_once()
     other = store.submit("team-a", PDF, retention_s=600)
     w = worker(store, ScriptedPipeline(ZeroDivisionError()))
     w.run_once()
