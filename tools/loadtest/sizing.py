@@ -13,237 +13,43 @@ from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import json
 import logging
 import math
 import os
-import platform
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from tools.loadtest import jtl
+from tools.loadtest.jmeter_load import JMeterLoad
+from tools.loadtest.sizing_points import (
+    _JMETER_INIT_S,
+    _STEP_SKIP_S,
+    DEFAULT_MAX_BATCH_SIZES,
+    DEFAULT_MAX_ERROR_RATE,
+    DEFAULT_MAX_WAIT_MS,
+    DEFAULT_MODEL,
+    DEFAULT_OBJECTIVE_MS,
+    DEFAULT_PERCENTILE,
+    DEFAULT_PLAN,
+    DEFAULT_STEP_SECONDS,
+    DEFAULT_THREADS,
+    DEFAULT_USERS,
+    DEFAULT_WARMUP_SECONDS,
+    DEFAULT_WORKERS,
+    Point,
+    PointResult,
+    Step,
+    choose_best,
+    grid,
+)
+from tools.loadtest.sizing_report import _fmt, describe_best, format_table, machine, plot
+from tools.loadtest.sizing_services import SizingServices, _check_model, _check_untrained
 
 _log = logging.getLogger(__name__)
-
-DEFAULT_WORKERS = (1, 2, 3)
-DEFAULT_THREADS = (2, 8)
-DEFAULT_MAX_BATCH_SIZES = (64,)
-DEFAULT_MAX_WAIT_MS = (2.0,)
-DEFAULT_USERS = (1, 2, 4, 8)
-DEFAULT_STEP_SECONDS = 8
-DEFAULT_WARMUP_SECONDS = 5
-DEFAULT_OBJECTIVE_MS = 100.0
-DEFAULT_PERCENTILE = 95
-DEFAULT_MAX_ERROR_RATE = 0.01
-DEFAULT_PLAN = "classify-batch1"
-DEFAULT_MODEL = "phi-type"
-# Points within this share of the best capacity count as equally good; the smaller one wins.
-CAPACITY_TOLERANCE = 0.05
-# Left out of each step's figures: the ramp-up of its users.
-_STEP_RAMPUP_S = 1
-_STEP_SKIP_S = 2.0
-# JMeter's clock starts with its threads, but their first request waits for the HTTP client to
-# initialise (seconds on a busy machine); runs last this much longer so a step measures its
-# full --step-seconds.
-_JMETER_INIT_S = 3
-# A hung request fails the step quickly instead of holding it up.
-_RESPONSE_TIMEOUT_MS = 10_000
-_START_TIMEOUT_S = 240.0
-_ROWS_PER_STEP = 40_000
-
-
-@dataclass(frozen=True)
-class Point:
-    """One configuration of the stack: classifier workers and threads, embedder batching."""
-
-    workers: int
-    threads: int
-    max_batch_size: int
-    max_wait_ms: float
-
-    @property
-    def label(self) -> str:
-        return f"{self.workers}w x {self.threads}t, batch {self.max_batch_size}, wait {self.max_wait_ms:g} ms"
-
-    @property
-    def embedder(self) -> tuple[int, float]:
-        return (self.max_batch_size, self.max_wait_ms)
-
-
-@dataclass(frozen=True)
-class Step:
-    """The figures of one point at one concurrency (JMeter users)."""
-
-    point: Point
-    users: int
-    count: int
-    throughput: float
-    p50_ms: float
-    p90_ms: float
-    p95_ms: float
-    p99_ms: float
-    error_rate: float
-    # 1-minute load average when the step ended: a step measured while other work ran on the
-    # machine shows it here, and its figures deserve less trust.
-    load_avg: float = math.nan
-
-    def latency(self, percentile: int) -> float:
-        return {50: self.p50_ms, 90: self.p90_ms, 95: self.p95_ms, 99: self.p99_ms}[percentile]
-
-    def meets(self, objective_ms: float, percentile: int = DEFAULT_PERCENTILE,
-              max_error_rate: float = DEFAULT_MAX_ERROR_RATE) -> bool:
-        value = self.latency(percentile)
-        return self.count > 0 and not math.isnan(value) and value <= objective_ms \
-            and self.error_rate <= max_error_rate
-
-    @classmethod
-    def from_stats(cls, point: Point, users: int, stats: jtl.Stats, load_avg: float = math.nan) -> "Step":
-        return cls(point, users, stats.count, stats.throughput, stats.p50_ms, stats.p90_ms, stats.p95_ms,
-                   stats.p99_ms, stats.error_rate, load_avg)
-
-
-@dataclass
-class PointResult:
-    point: Point
-    steps: list[Step] = field(default_factory=list)
-    error: str | None = None  # why the point could not be measured (a service did not start)
-
-    def capacity(self, objective_ms: float, percentile: int = DEFAULT_PERCENTILE,
-                 max_error_rate: float = DEFAULT_MAX_ERROR_RATE) -> Step | None:
-        """The step with the most throughput among those that met the objective."""
-        ok = [s for s in self.steps if s.meets(objective_ms, percentile, max_error_rate)]
-        return max(ok, key=lambda s: s.throughput) if ok else None
-
-
-def grid(workers: Iterable[int], threads: Iterable[int], max_batch_sizes: Iterable[int],
-         max_wait_ms: Iterable[float]) -> list[Point]:
-    """Every combination, ordered so the embedder restarts as rarely as possible."""
-    return [Point(w, t, b, m) for (b, m), w, t in
-            itertools.product(itertools.product(max_batch_sizes, max_wait_ms), workers, threads)]
-
-
-def choose_best(results: Sequence[PointResult], objective_ms: float, percentile: int = DEFAULT_PERCENTILE,
-                max_error_rate: float = DEFAULT_MAX_ERROR_RATE,
-                tolerance: float = CAPACITY_TOLERANCE) -> PointResult | None:
-    """The point with the most capacity; among those within `tolerance` of it, the smallest."""
-    scored = [(r, r.capacity(objective_ms, percentile, max_error_rate)) for r in results]
-    scored = [(r, s) for r, s in scored if s is not None]
-    if not scored:
-        return None
-    top = max(s.throughput for _, s in scored)
-    close = [r for r, s in scored if s.throughput >= (1.0 - tolerance) * top]
-    return min(close, key=lambda r: (r.point.workers, r.point.threads, -r.capacity(
-        objective_ms, percentile, max_error_rate).throughput))
-
-
-def _fmt(value: float, digits: int = 0) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
-
-
-def format_table(results: Sequence[PointResult], objective_ms: float, percentile: int = DEFAULT_PERCENTILE,
-                 max_error_rate: float = DEFAULT_MAX_ERROR_RATE, best: PointResult | None = None) -> str:
-    """A Markdown table: per point, its capacity within the objective and the step that reached it."""
-    p = f"p{percentile}"
-    lines = [f"| workers | threads | embedder batch | wait ms | capacity req/s | at users | p50 ms | {p} ms "
-             f"| p99 ms | errors % | highest users tried: req/s, {p} ms |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for r in results:
-        pt = r.point
-        head = f"| {pt.workers} | {pt.threads} | {pt.max_batch_size} | {pt.max_wait_ms:g} "
-        if r.error:
-            lines.append(head + f"| not measured | | | | | | {r.error[:80]} |")
-            continue
-        cap = r.capacity(objective_ms, percentile, max_error_rate)
-        last = r.steps[-1] if r.steps else None
-        tail = (f"{last.users} users: {_fmt(last.throughput, 1)}, {_fmt(last.latency(percentile))}"
-                + (f", {100 * last.error_rate:.1f} % errors" if last.error_rate else "")) if last else ""
-        mark = " **best**" if best is r else ""
-        if cap is None:
-            lines.append(head + f"| 0 (objective missed) | | | | | | {tail} |")
-        else:
-            lines.append(head + f"| {_fmt(cap.throughput, 1)}{mark} | {cap.users} | {_fmt(cap.p50_ms)} "
-                                f"| {_fmt(cap.latency(percentile))} | {_fmt(cap.p99_ms)} "
-                                f"| {100 * cap.error_rate:.2f} | {tail} |")
-    return "\n".join(lines)
-
-
-def plot(results: Sequence[PointResult], objective_ms: float, path: Path, *, percentile: int = DEFAULT_PERCENTILE,
-         max_error_rate: float = DEFAULT_MAX_ERROR_RATE, best: PointResult | None = None, title: str = "") -> Path:
-    """Left: latency against throughput per point, one marker per concurrency step, with the
-    objective as a line. Right: each point's capacity within the objective."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    measured = [r for r in results if r.steps]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2), gridspec_kw={"width_ratios": [1.25, 1]})
-    for r in measured:
-        xs = [s.throughput for s in r.steps]
-        ys = [s.latency(percentile) for s in r.steps]
-        style = dict(linewidth=2.6, marker="o") if r is best else dict(linewidth=1.2, marker=".", alpha=0.8)
-        left.plot(xs, ys, label=r.point.label, **style)
-        for s in r.steps:
-            left.annotate(str(s.users), (s.throughput, s.latency(percentile)), fontsize=7,
-                          textcoords="offset points", xytext=(3, 3))
-    left.axhline(objective_ms, color="red", linestyle="--", linewidth=1)
-    left.text(0.99, objective_ms, f"objective p{percentile} <= {objective_ms:g} ms ", color="red", fontsize=8,
-              ha="right", va="bottom", transform=left.get_yaxis_transform())
-    left.set_xlabel("throughput (requests/s)")
-    left.set_ylabel(f"p{percentile} latency (ms)")
-    left.set_ylim(bottom=0)
-    left.set_title("latency vs throughput (labels: JMeter users)")
-    left.grid(True, alpha=0.3)
-    left.legend(fontsize=7, loc="upper left")
-
-    labels = [r.point.label.replace(", ", "\n", 1) for r in results]
-    caps = []
-    for r in results:
-        cap = r.capacity(objective_ms, percentile, max_error_rate)
-        caps.append(cap.throughput if cap else 0.0)
-    colors = ["tab:green" if r is best else "tab:blue" for r in results]
-    right.barh(range(len(results)), caps, color=colors)
-    right.set_yticks(range(len(results)))
-    right.set_yticklabels(labels, fontsize=7)
-    right.invert_yaxis()
-    right.set_xlabel(f"capacity within p{percentile} <= {objective_ms:g} ms (requests/s)")
-    right.set_title("capacity per configuration (green: chosen)")
-    right.grid(True, axis="x", alpha=0.3)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def machine() -> str:
-    """What the figures were measured on: they only hold for this kind of machine."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    model = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB"
-    except (OSError, StopIteration, ValueError):
-        pass
-    load = ""
-    if hasattr(os, "getloadavg"):
-        load = f", load average {os.getloadavg()[0]:.2f} at start"
-    return f"{cores} cores ({model or 'unknown CPU'}){mem}{load}"
 
 
 # --- the sweep against the real stack -------------------------------------------------
@@ -376,7 +182,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"veil loadtest size: {exc}", file=sys.stderr)
         return 2
     folder.mkdir(parents=True, exist_ok=True)
-    stack = Stack(folder, registry_root, args.model, untrained_head=args.untrained_head, embedder=args.embedder)
+    stack = SizingServices(folder, registry_root, args.model, untrained_head=args.untrained_head, embedder=args.embedder)
     load = JMeterLoad(folder, jmeter, args.plan, args.model, args.step_seconds)
     started = time.monotonic()
     results = sweep(points, args.users, stack, load, objective_ms=args.objective_ms, percentile=args.percentile,
@@ -457,18 +263,6 @@ def _report_again(args: argparse.Namespace) -> int:
     return 0 if best is not None else 1
 
 
-def describe_best(best: PointResult | None, objective_ms: float, percentile: int = DEFAULT_PERCENTILE,
-                  max_error_rate: float = DEFAULT_MAX_ERROR_RATE) -> str:
-    if best is None:
-        return (f"no configuration met p{percentile} <= {objective_ms:g} ms even at the lowest concurrency: "
-                "give the service more CPU, or widen the sweep (--users 1,2,4)")
-    cap = best.capacity(objective_ms, percentile, max_error_rate)
-    p = best.point
-    return (f"best: VEIL_CLASSIFIER_WORKERS={p.workers} VEIL_CLASSIFIER_THREADS={p.threads} "
-            f"VEIL_EMBEDDER_MAX_BATCH_SIZE={p.max_batch_size} VEIL_EMBEDDER_MAX_WAIT_MS={p.max_wait_ms:g}: "
-            f"{cap.throughput:.1f} req/s at p{percentile} {cap.latency(percentile):.0f} ms with {cap.users} users")
-
-
 def _write_outputs(folder: Path, results: Sequence[PointResult], args: argparse.Namespace, table: str,
                    best: PointResult | None, took: float, where: str) -> None:
     with open(folder / "steps.csv", "w", newline="") as f:
@@ -492,7 +286,7 @@ def _write_outputs(folder: Path, results: Sequence[PointResult], args: argparse.
     }, indent=2))
 
 
-def sweep(points: Sequence[Point], users: Sequence[int], stack: "Stack", load: "JMeterLoad", *,
+def sweep(points: Sequence[Point], users: Sequence[int], stack: "SizingServices", load: "JMeterLoad", *,
           objective_ms: float, percentile: int = DEFAULT_PERCENTILE, max_error_rate: float = DEFAULT_MAX_ERROR_RATE,
           warmup_s: int = DEFAULT_WARMUP_SECONDS, progress: Callable[[str], None] = lambda _: None
           ) -> list[PointResult]:
@@ -535,192 +329,3 @@ def _registry_root(explicit: Path | None) -> Path:
     return registry.default_root().resolve()
 
 
-def _check_model(root: Path, model: str) -> str | None:
-    from services.classifier import registry
-
-    if registry.active_version(root, model) is None:
-        return (f"no active version of model {model!r} in the registry {root}: publish one first "
-                "(`veil train`, see services/classifier/README.md), point --registry at a registry that has it, "
-                "or size with --untrained-head")
-    return None
-
-
-def _untrained_labels(model: str) -> list[str] | None:
-    """The label set of a model the training package knows how to build, for --untrained-head."""
-    if model == "phi-type":
-        from tools.synthetic import phi_data
-
-        return list(phi_data.LABELS)
-    if model == "general-phrases":
-        from tools.synthetic import phrase_data
-
-        return list(phrase_data.classes())
-    return None
-
-
-def _check_untrained(model: str) -> str | None:
-    from services.classifier.training import config as training_config
-
-    if _untrained_labels(model) is None or not training_config.resolve(model).exists():
-        return f"--untrained-head knows phi-type and general-phrases, not {model!r}; publish a trained head instead"
-    return None
-
-
-def publish_untrained_head(root: Path, model: str, embedder_info: dict) -> str:
-    """Publishes a head of `model`'s configured architecture with untrained weights; returns its version.
-
-    The head fits the running embedder (name, version, dimension), so the classifier serves it
-    exactly as it would a trained one: same layers, same cost, meaningless answers.
-    """
-    from services.classifier import registry
-    from services.classifier.training import config as training_config
-    from services.classifier.training import models
-
-    labels = _untrained_labels(model)
-    cfg = training_config.load(training_config.resolve(model))
-    head = models.build(cfg.model, int(embedder_info["dimension"]), len(labels))
-    version = "untrained-" + time.strftime("%Y%m%dT%H%M%S")
-    registry.publish(root, model, version, head=head, labels=labels, report={"note": "untrained: sizing only"},
-                     metadata={"embedder_model": embedder_info["model_name"],
-                               "embedder_version": embedder_info["model_version"],
-                               "dimension": int(embedder_info["dimension"]), "untrained": True,
-                               "architecture": models.architecture_id(cfg.model)})
-    return version
-
-
-class Stack:
-    """The embedder and the classifier, started per point with the images' start commands."""
-
-    def __init__(self, folder: Path, registry_root: Path, model: str, untrained_head: bool = False,
-                 embedder: str | None = None):
-        self.folder = folder
-        self.registry_root = registry_root
-        self.model = model
-        self.untrained_head = untrained_head
-        self.external_embedder = embedder
-        self.embedder = None
-        self.embedder_settings: tuple[int, float] | None = None
-        self.embedder_address = ""
-        self.classifier = None
-        self._runs = 0
-
-    def start(self, point: Point) -> int:
-        """Starts (or keeps) the embedder for this point's batching and a fresh classifier; returns its port."""
-        from veil import healthcheck, procs, services
-
-        if self.external_embedder and not self.embedder_address:
-            address = self.external_embedder
-            if not healthcheck.check_grpc(address, 5.0)[0]:
-                raise RuntimeError(f"the embedder at {address} is not SERVING")
-            self.embedder_address = address
-            if self.untrained_head:
-                self._ensure_head(address)
-        elif not self.external_embedder and self.embedder_settings != point.embedder:
-            self.stop()
-            port = procs.free_port()
-            env = {"VEIL_EMBEDDER_HOST": "127.0.0.1", "VEIL_EMBEDDER_PORT": str(port),
-                   "VEIL_EMBEDDER_METRICS_PORT": "0", "VEIL_EMBEDDER_MAX_BATCH_SIZE": str(point.max_batch_size),
-                   "VEIL_EMBEDDER_MAX_WAIT_MS": f"{point.max_wait_ms:g}", "VEIL_LOG_LEVEL": "WARNING"}
-            tag = f"b{point.max_batch_size}-w{point.max_wait_ms:g}"
-            self.embedder = procs.ManagedProcess("embedder", services.get("embedder").local_argv(), env=env,
-                                                 log_path=self.folder / "logs" / f"embedder-{tag}.log")
-            self.embedder.start()
-            address = f"127.0.0.1:{port}"
-            self.embedder.wait_ready(lambda: healthcheck.check_grpc(address, 2.0)[0], timeout=_START_TIMEOUT_S,
-                                     interval=0.5)
-            self.embedder_settings = point.embedder
-            self.embedder_address = address
-            if self.untrained_head:
-                self._ensure_head(address)
-        self._runs += 1
-        port = procs.free_port()
-        env = {"VEIL_CLASSIFIER_HOST": "127.0.0.1", "VEIL_CLASSIFIER_PORT": str(port),
-               "VEIL_CLASSIFIER_WORKERS": str(point.workers), "VEIL_CLASSIFIER_THREADS": str(point.threads),
-               "VEIL_CLASSIFIER_MODELS": self.model, "VEIL_MODEL_REGISTRY": str(self.registry_root),
-               "VEIL_EMBEDDER_ADDRESS": self.embedder_address, "VEIL_LOG_LEVEL": "WARNING",
-               # Inference records go to a scratch store of this sweep, unless a database is configured.
-               "VEIL_HOME": str(self.folder / "home")}
-        tag = f"w{point.workers}-t{point.threads}-{self._runs}"
-        self.classifier = procs.ManagedProcess("classifier", services.get("classifier").local_argv(), env=env,
-                                               log_path=self.folder / "logs" / f"classifier-{tag}.log")
-        self.classifier.start()
-        self.classifier.wait_ready(procs.http_ready(f"http://127.0.0.1:{port}/readyz", timeout=2.0),
-                                   timeout=_START_TIMEOUT_S, interval=0.5)
-        return port
-
-    def _ensure_head(self, address: str) -> None:
-        from services.classifier import registry
-        from veil.clients.embedder import EmbedderClient
-
-        if registry.active_version(self.registry_root, self.model) is not None:
-            return
-        client = EmbedderClient(address)
-        try:
-            info = client.info()
-        finally:
-            client.close()
-        version = publish_untrained_head(self.registry_root, self.model, info)
-        _log.info("published untrained %s %s for sizing", self.model, version)
-
-    def stop_classifier(self) -> None:
-        if self.classifier is not None:
-            self.classifier.stop(grace=30.0)
-            self.classifier = None
-
-    def stop(self) -> None:
-        self.stop_classifier()
-        if self.embedder is not None:
-            self.embedder.stop(grace=30.0)
-            self.embedder = None
-            self.embedder_settings = None
-
-
-class JMeterLoad:
-    """Runs the plan for a warm-up or a measured step; each step reads fresh Zipf draws from one pool."""
-
-    def __init__(self, folder: Path, jmeter, plan: str, model: str, step_seconds: int):
-        from tools.loadtest import samples
-
-        self.folder = folder
-        self.jmeter = jmeter
-        self.plan = plan
-        self.model = model
-        self.step_seconds = step_seconds
-        self.batch = 32 if plan == "classify-batch32" else 1
-        self.pool = samples.phrase_pool()
-        self._files = 0
-
-    def _samples(self) -> Path:
-        """A new CSV per run: later points must not replay phrases the cache saw for earlier ones
-        (popular phrases still repeat across runs, as in production)."""
-        from tools.loadtest import samples
-
-        self._files += 1
-        path = self.folder / "samples" / f"run-{self._files}.csv"
-        rows = max(1, _ROWS_PER_STEP // self.batch)
-        samples.write_classify_csv(path, self.pool, rows, self.batch, seed=1000 + self._files)
-        return path
-
-    def _run(self, name: str, port: int, users: int, seconds: int, skip_s: float) -> jtl.Summary:
-        from tools.loadtest import runner
-
-        samples_csv = self._samples()
-        props = {"host": "127.0.0.1", "port": port, "threads": users, "rampup": _STEP_RAMPUP_S,
-                 "duration": math.ceil(seconds + skip_s + _JMETER_INIT_S), "loops": 1_000_000,
-                 "path": f"/v1/models/{self.model}/predict",
-                 "model": self.model, "samples": samples_csv, "response_timeout_ms": _RESPONSE_TIMEOUT_MS}
-        result = runner.run(self.plan, props, self.folder / "runs" / name, jmeter=self.jmeter, warmup_s=skip_s)
-        samples_csv.unlink(missing_ok=True)
-        if result.summary.overall.count == 0:
-            _log.warning("run %s recorded no samples:\n%s", name, runner.log_tail(result))
-        return result.summary
-
-    def warm_up(self, port: int, users: int, seconds: int) -> None:
-        self._files_tag = getattr(self, "_files_tag", 0) + 1
-        self._run(f"warmup-{self._files_tag}", port, users, seconds, 0.0)
-
-    def step(self, point: Point, port: int, users: int) -> Step:
-        name = (f"w{point.workers}-t{point.threads}-b{point.max_batch_size}-m{point.max_wait_ms:g}-u{users}")
-        summary = self._run(name, port, users, self.step_seconds, _STEP_SKIP_S)
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
-        return Step.from_stats(point, users, summary.overall, load)
