@@ -1,4 +1,8 @@
-"""`veil data seed`: generates the datasets Veil trains on and loads them into PostgreSQL, reproducibly."""
+"""`veil data seed`: generates the datasets Veil trains on and loads them into PostgreSQL, reproducibly.
+
+Phrase datasets (a phrase and its label) go to `training_rows`; token datasets (a paragraph and
+its labelled character spans, for token heads such as phi-tagger) to `training_token_rows`.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,14 @@ class DatasetSpec:
     size: int
     seed: int
     description: str
+    kind: str = "phrase"  # "token": generate() gives tagged_notes rows {"text", "spans", "style", "locale"}
+
+
+def _tagged_paragraphs(n: int, seed: int) -> list[dict]:
+    # Imported on use: the tagged generators load Faker providers of every locale.
+    from tools.synthetic import tagged_notes
+
+    return tagged_notes.to_rows(tagged_notes.generate(n, seed))
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -34,7 +46,20 @@ DATASETS: dict[str, DatasetSpec] = {
     "general-phrases": DatasetSpec(
         "general-phrases", lambda n, s: phrase_data.generate(n, seed=s), 45000, 29,
         f"customer-request phrases in {len(phrase_data.classes())} imbalanced classes"),
+    "phi-tagger": DatasetSpec(
+        "phi-tagger", _tagged_paragraphs, 8000, 17,
+        "paragraphs of clinical documents with labelled character spans of the Safe Harbor types", kind="token"),
 }
+
+
+def build_token_rows(spec: DatasetSpec, size: int, seed: int, now: dt.datetime) -> list[rows.TokenRow]:
+    examples = spec.generate(size, seed)
+    rng = random.Random(f"created_at:{spec.name}:{seed}")
+    source = f"seed:{spec.name}:{seed}"
+    return [rows.TokenRow(text=ex["text"], spans=list(ex["spans"]), style=ex.get("style"), locale=ex.get("locale"),
+                          created_at=now - dt.timedelta(seconds=rng.uniform(0, SPREAD_DAYS * 86400)), shard=seed,
+                          source=source)
+            for ex in examples]
 
 
 def build_rows(spec: DatasetSpec, size: int, seed: int, now: dt.datetime) -> list[rows.Row]:
@@ -69,6 +94,9 @@ def seed(url: str, names: list[str] | None = None, scale: float = 1.0, seed_valu
     for name in names:
         spec = DATASETS[name]
         size = max(200, int(spec.size * scale))
-        built = build_rows(spec, size, spec.seed if seed_value is None else seed_value, now)
-        loaded[name] = rows.replace_dataset(url, name, built)
+        seed_for = spec.seed if seed_value is None else seed_value
+        if spec.kind == "token":
+            loaded[name] = rows.replace_token_dataset(url, name, build_token_rows(spec, size, seed_for, now))
+        else:
+            loaded[name] = rows.replace_dataset(url, name, build_rows(spec, size, seed_for, now))
     return loaded
