@@ -92,7 +92,7 @@ def _exact_pattern(text: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _compiled(text: str, type_: str) -> tuple[re.Pattern | None, tuple[str, ...]]:
-    """The forms' regex of an entity and the lower-case words one of which any form contains.
+    """The forms' regex of an entity and the case-folded words one of which any form contains.
 
     Cached across blobs and documents: the same names recur in every section of a record.
     """
@@ -100,9 +100,9 @@ def _compiled(text: str, type_: str) -> tuple[re.Pattern | None, tuple[str, ...]
     if not source:
         return None, ()
     words = _words(text) if type_ == PERSON else text.split()
-    keys = {w.rstrip(".").lower() for w in words if len(w.rstrip(".")) > 1}
-    keys |= {part.lower() for w in words for part in w.split("-") if len(part) > 1}
-    return re.compile(source), tuple(sorted(keys)) or (text.lower(),)
+    keys = {w.rstrip(".").casefold() for w in words if len(w.rstrip(".")) > 1}
+    keys |= {part.casefold() for w in words for part in w.split("-") if len(part) > 1}
+    return re.compile(source), tuple(sorted(keys)) or (text.casefold(),)
 
 
 class Propagator:
@@ -114,7 +114,7 @@ class Propagator:
 
     def remember(self, text: str, type_: str, score: float) -> None:
         normal = " ".join(text.split())
-        key = (normal.lower(), type_)
+        key = (normal.casefold(), type_)
         old = self._known.get(key)
         if old is None or old.score < score:
             self._known[key] = Known(normal, type_, score)
@@ -127,7 +127,7 @@ class Propagator:
     def find(self, text: str) -> list[Found]:
         """Every form of every remembered entity in `text`, without overlaps (longest first)."""
         hits: list[Found] = []
-        lowered = text.lower()
+        lowered = text.casefold()
         for key, (pattern, words) in self._patterns.items():
             # A substring test in C first: most remembered entities are absent from most paragraphs.
             if pattern is None or not any(w in lowered for w in words):
