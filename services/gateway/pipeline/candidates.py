@@ -26,9 +26,10 @@ from services.gateway.pipeline.vocabulary import is_clinical_term
 MAX_RUN_TOKENS = 6
 
 # A word is letters of any script ("Brkić", "Łukasz", "Παπαδόπουλος", "Кузнецова"), with the
-# apostrophes, hyphens and combining marks inside names ("O'Brien", "Smith-Jones", a decomposed "é"):
+# apostrophes, hyphens and combining marks inside names ("O'Brien", "Smith-Jones", a decomposed "é"),
+# a hyphen or apostrophe only between letters ("Reply-----" is the word "Reply" and a rule):
 # `charclasses` spells the letters out, which `re` tests faster than `[^\W\d_]`.
-_TOKEN = re.compile(rf"[{LETTERS}][{LETTERS}{MARKS}'’\-]*|\d[\w/\-.:#]*\w|\d|#\d[\w\-]*|&|\S")
+_TOKEN = re.compile(rf"[{LETTERS}](?:[{LETTERS}{MARKS}]|['’\-](?=[{LETTERS}]))*|\d[\w/\-.:#]*\w|\d|#\d[\w\-]*|&|\S")
 _TITLES = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sr", "Fr", "Rev",
            "Mme", "Mlle", "Herr", "Frau", "Dra", "Sra", "Srta", "Dott", "Dottssa"}
 # Lower-case words that may join the capitalised words of one name: "University of Chicago",

@@ -122,7 +122,8 @@ _MONTHS.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr)
 _MONTHS["sept"] = 9
 _MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
              r"JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|"
-             r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+             r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|"
+             r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT|SEP|OCT|NOV|DEC)\.?")
 _ORD = r"(?:st|nd|rd|th)?"
 _MONTH_ABBREVIATIONS = frozenset("Jan Feb Mar Apr Jun Jul Aug Sept Sep Oct Nov Dec".split())
 _MONTH_WORDS = _MONTH_RE[3:_MONTH_RE.index(")")].split("|")
@@ -281,7 +282,7 @@ _EMAIL = _rx(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.
 _URL = _rx(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'(){}\[\]]+", re.IGNORECASE, first="hw")
 _DOMAIN = _rx(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|info|biz|io|health|us)(?:/[^\s<>\"']*)?(?![\w@])")
 _DOMAIN_TLDS = tuple(f".{tld}" for tld in "com org net edu gov info biz io health us".split())
-_IPV4 = _led(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]|\.\d)", r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![\w.]|\.\d)")
+_IPV4 = _led(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)", r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)")
 _IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])",
             first="0-9A-Fa-f:")
 
@@ -783,9 +784,21 @@ def _names(text: str) -> Iterable[Match]:
 _RULES: tuple[Callable[[str], Iterable[Match]], ...] = (_dates, _ages, _phones, _internet, _ids, _locations, _names)
 
 
+# An extension belongs to its number: "555-867-5309 ext. 21", "+44 20 7946 0958 x301".
+_EXTENSION = re.compile(r"\s*,?\s*(?:ext\.?|extn\.?|extension|x|poste|Durchwahl|wewn\.?|int\.?)\s*\d{1,6}(?!\w)",
+                        re.IGNORECASE)
+
+
+def _with_extension(text: str, m: Match) -> Match:
+    if m.type != PHONE:
+        return m
+    ext = _EXTENSION.match(text, m.end)
+    return Match(m.start, ext.end(), m.type, m.score, m.rule) if ext else m
+
+
 def find(text: str) -> list[Match]:
     """Validated matches in `text`, without overlaps (the longest match wins, then the surest), in text order."""
-    found = [m for rule in _RULES for m in rule(text) if m.end > m.start]
+    found = [_with_extension(text, m) for rule in _RULES for m in rule(text) if m.end > m.start]
     found.sort(key=lambda m: (-(m.end - m.start), -m.score, m.start))
     chosen: list[Match] = []
     for m in found:

@@ -335,3 +335,17 @@ def test_street_parts_units_and_postcodes_of_other_countries_are_locations(text,
 ])
 def test_postcode_and_street_look_alikes_are_not_locations(text):
     assert not [t for t, kind in found(text) if kind == "LOCATION"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Images sent to PACS node 157.150.64.160.", ("157.150.64.160", "IP")),
+    ("Reported by the radiologist, 11 MAR 2023", ("11 MAR 2023", "DATE")),
+    ("Queries to +48 22 289 12 55 ext. 950 please.", ("+48 22 289 12 55 ext. 950", "PHONE")),
+    ("Call 634-744-1982 Ext 2485 today", ("634-744-1982 Ext 2485", "PHONE")),
+])
+def test_an_address_at_a_sentence_end_a_capitalised_month_and_a_phone_extension_are_matched_whole(text, expected):
+    assert expected in [(text[m.start:m.end], m.type) for m in patterns.find(text)]
+
+
+def test_the_medication_administration_record_is_not_a_month():
+    assert patterns.find("Check the MAR for doses given.") == []
