@@ -31,22 +31,60 @@ class TaggedSpan:
 Tagger = Callable[[Sequence[str]], list[list[TaggedSpan]]]
 
 
-def tag_texts(texts: Sequence[str], tagger: Tagger, batch_size: int) -> list[tuple[TaggedSpan, ...]]:
-    """The tagger's spans for each text, each distinct non-blank text sent once, `batch_size` texts a call.
+# A paragraph longer than this goes to the tagger in overlapping pieces (the classifier bounds a
+# text's length); the overlap gives a name at a cut its sentence on one side or the other.
+MAX_CHARS = 900
+OVERLAP_CHARS = 150
+
+
+def tag_texts(texts: Sequence[str], tagger: Tagger, batch_size: int,
+              max_chars: int = MAX_CHARS) -> list[tuple[TaggedSpan, ...]]:
+    """The tagger's spans for each text, each distinct non-blank text sent once, `batch_size` pieces a call.
 
     Spans are widened to whole words: a name cut inside a word would leave part of it readable.
     """
     distinct = list(dict.fromkeys(t for t in texts if t.strip()))
-    found: dict[str, tuple[TaggedSpan, ...]] = {}
-    for start in range(0, len(distinct), max(1, batch_size)):
-        batch = distinct[start:start + batch_size]
-        answers = tagger(batch)
+    pieces = [(text, offset, piece) for text in distinct for offset, piece in _pieces(text, max_chars)]
+    found: dict[str, list[TaggedSpan]] = {text: [] for text in distinct}
+    for start in range(0, len(pieces), max(1, batch_size)):
+        batch = pieces[start:start + batch_size]
+        answers = tagger([piece for _, _, piece in batch])
         if len(answers) != len(batch):
             raise ValueError(f"the tagger answered {len(answers)} results for {len(batch)} texts")
-        for text, spans in zip(batch, answers):
-            found[text] = tuple(_whole_words(text, s) for s in spans if 0 <= s.start < s.end <= len(text))
-    _log.debug("tagged %d distinct paragraphs", len(distinct))
-    return [found.get(t, ()) for t in texts]
+        for (text, offset, piece), spans in zip(batch, answers):
+            found[text] += [_whole_words(text, TaggedSpan(offset + s.start, offset + s.end, s.type, s.score))
+                            for s in spans if 0 <= s.start < s.end <= len(piece)]
+    _log.debug("tagged %d distinct paragraphs in %d pieces", len(distinct), len(pieces))
+    return [_distinct(found[t]) if t in found else () for t in texts]
+
+
+def _pieces(text: str, max_chars: int) -> list[tuple[int, str]]:
+    """(offset, piece) covering `text` in pieces of at most `max_chars`, cut at whitespace, overlapping."""
+    if len(text) <= max_chars:
+        return [(0, text)]
+    out = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + max_chars)
+        if end < len(text):
+            cut = text.rfind(" ", start + max_chars // 2, end)
+            end = cut if cut > start else end
+        out.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        nxt = text.find(" ", max(start + 1, end - OVERLAP_CHARS), end)
+        start = nxt + 1 if nxt != -1 else end
+    return out
+
+
+def _distinct(spans: list[TaggedSpan]) -> tuple[TaggedSpan, ...]:
+    """One span per place: where overlapping pieces both found it, the surer one."""
+    best: dict[tuple[int, int], TaggedSpan] = {}
+    for s in spans:
+        key = (s.start, s.end)
+        if key not in best or s.score > best[key].score:
+            best[key] = s
+    return tuple(sorted(best.values(), key=lambda s: (s.start, s.end)))
 
 
 def _whole_words(text: str, span: TaggedSpan) -> TaggedSpan:

@@ -111,3 +111,12 @@ def test_a_token_head_that_is_not_trained_yet_is_skipped_and_asked_for_again_lat
     assert tagger(["a", "b"]) == [[], []]
     assert tagger(["c"]) == [[]]
     assert client.calls == 1   # not asked again within the minute
+
+
+def test_a_paragraph_longer_than_the_tagger_takes_goes_in_overlapping_pieces_and_every_name_is_found_once():
+    tagger = WordTagger({"Okonkwo": ("PERSON", 0.9)})
+    text = " ".join(f"Sentence {i} mentions Okonkwo twice, Okonkwo." for i in range(60))
+    [spans] = tag_texts([text], tagger, batch_size=8, max_chars=300)
+    assert all(len(t) <= 300 for t in tagger.texts) and len(tagger.texts) > 10
+    assert [text[s.start:s.end] for s in spans] == ["Okonkwo"] * 120
+    assert len({(s.start, s.end) for s in spans}) == 120
