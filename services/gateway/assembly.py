@@ -281,6 +281,17 @@ class InProcessEmbedder:
         return Embeddings(vectors=vectors, model_name=self.model.name, model_version=self.model.version,
                           cache_hits=0)
 
+    def embed_tokens(self, texts: Sequence[str], expected_model_version: str | None = None):
+        """Per-token vectors as the service sends them (through float16, which the token heads were trained on)."""
+        from veil.clients.embedder import EmbedderVersionMismatch, TokenEmbeddings
+
+        if expected_model_version and expected_model_version != self.model.version:
+            raise EmbedderVersionMismatch(f"the model loaded here is version {self.model.version}, "
+                                          f"not {expected_model_version}")
+        return [TokenEmbeddings(vectors=t.vectors.astype(np.float16).astype(np.float32), starts=t.starts, ends=t.ends,
+                                model_name=self.model.name, model_version=self.model.version)
+                for t in self.model.embed_tokens(list(texts))]
+
     def info(self) -> dict[str, Any]:
         return {"model_name": self.model.name, "model_version": self.model.version,
                 "dimension": self.model.dimension}

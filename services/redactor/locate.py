@@ -227,6 +227,10 @@ class PageLocator:
             found: list[list[Area]] = []   # a substring test on the page's text spares reading its characters
         elif self.text.axis_aligned:
             found = self._matches(needle)
+            raw = " ".join(text.split())
+            if not found and raw != needle:
+                # NFKC turned a character into several ("№" -> "No") that the page's string keeps as one.
+                found = self._matches(raw)
         else:
             found = self._searched(variants)
         self._found[needle] = found
@@ -361,8 +365,17 @@ def _pattern(needle: str) -> re.Pattern:
 
     A hyphen may be gone: MuPDF joins "Smith-" + "Jones" at a line end into "SmithJones".
     """
-    folded = "".join(_fold(c) for c in needle)
-    return re.compile("".join(r"\s+" if c == " " else "-?" if c == "-" else re.escape(c) for c in folded))
+    return re.compile("".join(r"\s+" if c == " " else "-?" if c == "-" else _char_class(c) for c in needle))
+
+
+def _char_class(c: str) -> str:
+    """`c` as the page's string may hold it: folded (NFKC, lower case) or only lower-cased ("º", "²").
+
+    The page's string is lower-cased, and folded character by character only where lower-casing
+    changes its length; a needle character must match either form.
+    """
+    forms = {_fold(c), c.lower() if len(c.lower()) == 1 else c}
+    return re.escape(forms.pop()) if len(forms) == 1 else "[" + "".join(re.escape(f) for f in sorted(forms)) + "]"
 
 
 def _visual_lines(chars: list[tuple[int, dict]], page: _PageText) -> list[list[tuple[int, dict]]]:

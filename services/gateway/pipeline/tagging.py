@@ -52,8 +52,12 @@ def tag_texts(texts: Sequence[str], tagger: Tagger, batch_size: int,
         if len(answers) != len(batch):
             raise ValueError(f"the tagger answered {len(answers)} results for {len(batch)} texts")
         for (text, offset, piece), spans in zip(batch, answers):
-            found[text] += [_whole_words(text, TaggedSpan(offset + s.start, offset + s.end, s.type, s.score))
-                            for s in spans if 0 <= s.start < s.end <= len(piece)]
+            for s in spans:
+                if 0 <= s.start < s.end <= len(piece):
+                    span = _long_enough(text, _whole_words(text, TaggedSpan(offset + s.start, offset + s.end,
+                                                                            s.type, s.score)))
+                    if span is not None:
+                        found[text].append(span)
     _log.debug("tagged %d distinct paragraphs in %d pieces", len(distinct), len(pieces))
     return [_distinct(found[t]) if t in found else () for t in texts]
 
@@ -87,16 +91,40 @@ def _distinct(spans: list[TaggedSpan]) -> tuple[TaggedSpan, ...]:
     return tuple(sorted(best.values(), key=lambda s: (s.start, s.end)))
 
 
+# A span of fewer letters and digits than this says nothing on its own ("1" of "Bed 1") and cannot be
+# removed and verified as a string (the redactor would look for "1" everywhere on the page).
+MIN_CHARS = 3
+
+
+def _long_enough(text: str, span: TaggedSpan) -> TaggedSpan | None:
+    """The span, or with the word before it when it is too short alone ("Bed 1", "Apt 4"); None if still short."""
+    if span.end <= span.start:
+        return None
+    if _alnum(text[span.start:span.end]) >= MIN_CHARS:
+        return span
+    before = text.rfind(" ", 0, max(0, span.start - 1))
+    start = before + 1 if before != -1 else 0
+    if start < span.start and "\n" not in text[start:span.start] and _alnum(text[start:span.end]) >= MIN_CHARS:
+        return TaggedSpan(start, span.end, span.type, span.score)
+    return None
+
+
+def _alnum(text: str) -> int:
+    return sum(c.isalnum() for c in text)
+
+
 def _whole_words(text: str, span: TaggedSpan) -> TaggedSpan:
     start, end = span.start, span.end
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
         end += 1
-    while start < end and text[start].isspace():
+    # Punctuation at the edges is no part of an identifier, and a span that opens or closes with a
+    # run of it ("-----Reply-----") cannot be told apart from the rules around it on the page.
+    while start < end and not text[start].isalnum():
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and not text[end - 1].isalnum():
         end -= 1
     if (start, end) == (span.start, span.end):
         return span
-    return TaggedSpan(start, end, span.type, span.score)
+    return TaggedSpan(start, end, span.type, span.score) if start < end else TaggedSpan(span.start, span.start, span.type, 0.0)

@@ -120,3 +120,10 @@ def test_a_paragraph_longer_than_the_tagger_takes_goes_in_overlapping_pieces_and
     assert all(len(t) <= 300 for t in tagger.texts) and len(tagger.texts) > 10
     assert [text[s.start:s.end] for s in spans] == ["Okonkwo"] * 120
     assert len({(s.start, s.end) for s in spans}) == 120
+
+
+def test_a_span_too_short_to_stand_alone_takes_the_word_before_it_or_is_dropped():
+    tagger = WordTagger({"4": ("LOCATION", 0.9), "x": ("ID", 0.9)})
+    [spans] = tag_texts(["moved to Bed 4 today"], tagger, batch_size=4)
+    assert [("moved to Bed 4 today"[s.start:s.end], s.type) for s in spans] == [("Bed 4", "LOCATION")]
+    assert tag_texts(["x"], tagger, batch_size=4) == [()]
