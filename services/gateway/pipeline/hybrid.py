@@ -18,6 +18,7 @@ from services.gateway.pipeline import patterns
 from services.gateway.pipeline.candidates import Candidate
 from services.gateway.pipeline.document import Entity, Findings, Paragraph
 from services.gateway.pipeline.patterns import NONE, Match
+from services.gateway.pipeline.plausibility import page_number_line, plausible
 from services.gateway.pipeline.predict import Decision
 from services.gateway.pipeline.propagation import Propagator
 from services.gateway.pipeline.tagging import TaggedSpan
@@ -94,9 +95,13 @@ def _add_tagged(pp: PreparedParagraph, found: Findings, options: SearchOptions) 
     speaks for the same characters: a validated pattern or a phrase the models scored is kept as it is,
     and a tagged span of the same type that reaches past it widens it."""
     p = pp.paragraph
+    if page_number_line(p.text):
+        return
     for s in pp.tags:
         cut = options.tag_cut(s.type)
         if s.score < min(cut, options.review_threshold):
+            continue
+        if not plausible(p.text[s.start:s.end], s.type, p.text[s.end:s.end + 24]):
             continue
         overlapping = [e for e in found.entities if e.overlaps(s.start, s.end)]
         if overlapping:

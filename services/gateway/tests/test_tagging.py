@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 
 import pymupdf
+import pytest
 
 from services.gateway.assembly import ClassifierTagger, LocalRedactor
 from services.gateway.pipeline import hybrid
 from services.gateway.pipeline.deidentify import Pipeline, PipelineOptions
+from services.gateway.pipeline.plausibility import plausible
 from services.gateway.pipeline.predict import PhraseModels, predict_phrases
 from services.gateway.pipeline.tagging import TaggedSpan, tag_texts
 from services.redactor.tests import pdfs
@@ -58,14 +60,14 @@ def test_each_distinct_text_is_tagged_once_in_batches_and_spans_widen_to_whole_w
 
 
 def test_a_tagged_span_becomes_an_entity_and_propagates_to_later_paragraphs_of_its_blob():
-    pps = hybrid.prepare([paragraph(0, "lives at 12 rue de la paix with kowalski."),
+    pps = hybrid.prepare([paragraph(0, "lives at 12 rue de la paix with his son, kowalski Jr."),
                           paragraph(1, "Kowalski came back.")])
     pps[0] = hybrid.PreparedParagraph(pps[0].paragraph, pps[0].matches, pps[0].candidates,
-                                      tags=(TaggedSpan(32, 40, "PERSON", 0.91), TaggedSpan(9, 31, "LOCATION", 0.3)))
+                                      tags=(TaggedSpan(41, 52, "PERSON", 0.91), TaggedSpan(9, 31, "LOCATION", 0.3)))
     table = predict_phrases(hybrid.phrases_of(pps), PhraseModels(dl=no_phrases), 64)
     found = hybrid.search_blob(pps, table.lookup, hybrid.SearchOptions(tag_threshold=0.5, review_threshold=0.2))
     assert [(e.text, e.type, e.source) for e in found.entities] == [
-        ("kowalski", "PERSON", "model"), ("Kowalski", "PERSON", "propagated")]
+        ("kowalski Jr", "PERSON", "model"), ("Kowalski", "PERSON", "propagated")]
     assert [(r.text, r.type) for r in found.review] == [("12 rue de la paix with", "LOCATION")]
 
 
@@ -127,3 +129,22 @@ def test_a_span_too_short_to_stand_alone_takes_the_word_before_it_or_is_dropped(
     [spans] = tag_texts(["moved to Bed 4 today"], tagger, batch_size=4)
     assert [("moved to Bed 4 today"[s.start:s.end], s.type) for s in spans] == [("Bed 4", "LOCATION")]
     assert tag_texts(["x"], tagger, batch_size=4) == [()]
+
+
+@pytest.mark.parametrize("text, type_, after, expected", [
+    ("Page 1", "URL", "", False), ("nhs.uk/portal", "URL", "", True),
+    ("holiday", "DATE", "", False), ("of 1", "DATE", "", False), ("12 March", "DATE", "", True), ("3rd", "DATE", "", True),
+    ("Babinski", "PERSON", " sign was absent", False), ("Graves", "PERSON", "' disease", False),
+    ("Graves", "PERSON", " was seen", True), ("pharmacy", "ORGANIZATION", "", False), ("home", "LOCATION", "", False),
+    ("Кузнецова", "PERSON", "", True), ("王秀英", "PERSON", "", True), ("Registered", "ID", "", False),
+    ("TCH5A43", "ID", "", True), ("ZOCOR", "PERSON", "", False),
+])
+def test_a_tagged_span_must_have_the_shape_of_its_type(text, type_, after, expected):
+    assert plausible(text, type_, after) is expected
+
+
+def test_a_page_number_footer_is_never_tagged():
+    pps = hybrid.prepare([paragraph(0, "Page 1 of 2")])
+    pps[0] = hybrid.PreparedParagraph(pps[0].paragraph, (), (), tags=(TaggedSpan(0, 6, "URL", 0.99),))
+    table = predict_phrases([], PhraseModels(dl=no_phrases), 64)
+    assert hybrid.search_blob(pps, table.lookup, hybrid.SearchOptions()).entities == []
