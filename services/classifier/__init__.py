@@ -2,9 +2,12 @@
 
 Published surface, for processes that classify without the service (the gateway's in-process
 parts, batch runs): `local_classifier(...)` (the service's prediction code with the client's
-`predict(model, texts, top_k=, caller=)`), `load_ml_model(root=None)` (the scikit-learn
-phrase model the gateway combines with the heads), `model_roots()` (where both live), and
-the errors a local classifier raises, `ModelNotFound` and `ModelUnavailable`.
+`predict(model, texts, top_k=, caller=)` for phrase heads and `tag(model, texts, caller=)` for
+token heads), `available_heads(names, registry_root=None)` (which of the named heads are
+trained and active, without loading TensorFlow: ask before requiring an optional head such
+as the `phi-tagger` token head), `load_ml_model(root=None)` (the scikit-learn phrase model
+the gateway combines with the heads), `model_roots()` (where both live), and the errors a
+local classifier raises, `ModelNotFound` and `ModelUnavailable`.
 """
 
 from __future__ import annotations
@@ -13,28 +16,65 @@ import logging
 from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["ModelNotFound", "ModelUnavailable", "load_ml_model", "local_classifier", "model_roots"]
+__all__ = ["ModelNotFound", "ModelUnavailable", "available_heads", "load_ml_model", "local_classifier", "model_roots"]
 
 _log = logging.getLogger(__name__)
 
 
 def local_classifier(registry_root: str | None, embedder: Any, names: Sequence[str] = ("phi-type",)) -> Any:
-    """The heads `names` from the registry, predicting in this process with `embedder` for the vectors.
+    """The heads `names` from the registry, predicting (and tagging) in this process with `embedder`.
 
-    Raises RuntimeError naming every head that could not be loaded.
+    A named head that is not trained (not in the registry) is left out with a warning: asking
+    it later raises ModelNotFound, as the service answers 404, so a caller can treat an optional
+    head as absent (or ask `available_heads` first). Raises RuntimeError naming every head that
+    is in the registry but cannot be loaded, and when none of `names` is trained.
     """
     from prometheus_client import CollectorRegistry
 
     from services.classifier import registry
-    from services.classifier.heads import HeadCatalog
+    from services.classifier.heads import HeadCatalog, ModelNotFound
     from services.classifier.metrics import ClassifierMetrics
     from services.classifier.predictor import Classifier
 
-    catalog = HeadCatalog(registry_root or registry.default_root(), tuple(names))
-    failures = catalog.load_all()
+    root = registry_root or registry.default_root()
+    catalog = HeadCatalog(root, tuple(names))
+    failures = {}
+    missing = []
+    for name in catalog.names():
+        try:
+            catalog.active(name)
+        except ModelNotFound as exc:
+            missing.append(name)
+            _log.warning("model %s is not trained (%s); running without it", name, exc)
+        except Exception as exc:  # noqa: BLE001 - ModelUnavailable, or a name the registry refuses
+            failures[name] = str(exc)
     if failures:
         raise RuntimeError("; ".join(f"{name}: {error}" for name, error in failures.items()))
+    if names and len(missing) == len(catalog.names()):
+        raise RuntimeError(f"none of the heads {', '.join(names)} is trained in the registry {root}; "
+                           "train them with `veil train --all`")
     return Classifier(catalog, embedder, None, ClassifierMetrics(CollectorRegistry()))
+
+
+def available_heads(names: Sequence[str], registry_root: str | Path | None = None) -> tuple[str, ...]:
+    """The heads among `names` that are trained and have an active version, in the order given.
+
+    Reads the registry's files only (no TensorFlow): whether a head can actually load is
+    known when `local_classifier` loads it.
+    """
+    from services.classifier import registry
+
+    root = Path(registry_root) if registry_root else registry.default_root()
+    found = []
+    for name in names:
+        try:
+            version = registry.active_version(root, name)
+            if version is not None:
+                registry.version_info(root, name, version)
+                found.append(name)
+        except (registry.RegistryError, OSError, ValueError):
+            continue
+    return tuple(found)
 
 
 def load_ml_model(root: str | Path | None = None) -> Any | None:

@@ -1,4 +1,4 @@
-"""The classifier's Flask application: model listing, prediction and rollback over the head catalog.
+"""The classifier's Flask application: model listing, prediction, tagging and rollback over the head catalog.
 
 Handlers only parse, call `Classifier`/`HeadCatalog`, and serialise. Run it with
 `gunicorn -c services/classifier/gunicorn.conf.py "services.classifier.app:create_app()"`.
@@ -21,7 +21,7 @@ from services.classifier.inference import InferenceRecorder, InferenceStore
 from services.classifier.metrics import ClassifierMetrics
 from services.classifier.predictor import Classifier
 from services.classifier.spool import Spool
-from services.classifier.validation import InvalidRequest, Limits, parse_predict, parse_rollback
+from services.classifier.validation import InvalidRequest, Limits, parse_predict, parse_rollback, parse_tag
 from veil import logs, web
 from veil.clients.embedder import EmbedderClient, EmbedderError, EmbedderUnavailable
 from veil.paths import home
@@ -194,6 +194,13 @@ def _routes(app: Flask, service: ClassifierService) -> None:
         req = parse_predict(body, service.limits)
         result = service.classifier.predict(name, req.texts, req.top_k, caller=g.caller,
                                             request_id=logs.current_request_id() or "")
+        return jsonify(result)
+
+    @app.post("/v1/models/<name>/tag")
+    def tag(name: str) -> Response:
+        body = web.json_body(max_bytes=service.cfg.classifier_max_body_bytes)
+        texts = parse_tag(body, service.limits)
+        result = service.classifier.tag(name, texts, caller=g.caller, request_id=logs.current_request_id() or "")
         return jsonify(result)
 
     @app.post("/v1/models/<name>/rollback")

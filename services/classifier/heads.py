@@ -48,6 +48,20 @@ class Head:
         return int(self.metadata["dimension"])
 
     @property
+    def kind(self) -> str:
+        """'phrase' (a label per text) or 'token' (a label per token, spans out)."""
+        return registry.kind_of(self.metadata)
+
+    @property
+    def context(self) -> int:
+        """A token head's neighbours on each side that its input holds (0 for a phrase head)."""
+        return int(self.metadata.get("context_tokens") or 0)
+
+    @property
+    def precision(self) -> str:
+        return str(self.metadata.get("precision") or registry.DEFAULT_PRECISION.get(self.kind, "float32"))
+
+    @property
     def embedder_model(self) -> str:
         return str(self.metadata.get("embedder_model", ""))
 
@@ -75,7 +89,7 @@ def load_keras_head(version_dir: Path, metadata: dict[str, Any]) -> Callable[[np
     import tensorflow as tf
 
     model = keras.saving.load_model(version_dir / registry.HEAD_FILE, compile=False)
-    dim = int(metadata["dimension"])
+    dim = registry.input_dimension(metadata)
     fn = tf.function(lambda x: model(x, training=False), input_signature=[tf.TensorSpec([None, dim], tf.float32)],
                      reduce_retracing=True)
     fn(tf.zeros([1, dim], tf.float32))  # trace now, not on the first request
@@ -205,14 +219,25 @@ class HeadCatalog:
         entry: dict[str, Any] = {"name": name}
         try:
             head = self.active(name)
-            entry.update(active_version=head.version, labels=head.labels,
+            entry.update(active_version=head.version, kind=head.kind, labels=head.labels,
                          metrics=head.metadata.get("metrics", {}), dimension=head.dimension,
+                         precision=head.precision,
                          embedder_model=head.embedder_model, embedder_version=head.embedder_version,
                          status="serving")
         except ModelUnavailable as exc:
-            entry.update(active_version=registry.active_version(self.root, name), status="unavailable",
+            active = registry.active_version(self.root, name)
+            entry.update(active_version=active, kind=self._kind_on_disk(name, active), status="unavailable",
                          error=str(exc))
         return entry
+
+    def _kind_on_disk(self, name: str, version: str | None) -> str | None:
+        """The kind the registry records for a version that cannot serve (None when it is unreadable)."""
+        if version is None:
+            return None
+        try:
+            return registry.version_info(self.root, name, version).kind
+        except (registry.RegistryError, OSError, ValueError):
+            return None
 
     def versions(self, name: str) -> list[dict[str, Any]]:
         if self.configured and name not in self.configured:
@@ -223,7 +248,7 @@ class HeadCatalog:
             raise ModelNotFound(f"no model named {name!r}") from None
         active = registry.active_version(self.root, name)
         return [{"version": i.version, "active": i.version == active, "created_at": i.created_at,
-                 "labels": i.labels, "metrics": i.metadata.get("metrics", {}),
+                 "kind": i.kind, "labels": i.labels, "metrics": i.metadata.get("metrics", {}),
                  "embedder_model": i.metadata.get("embedder_model"),
                  "embedder_version": i.metadata.get("embedder_version")} for i in infos]
 

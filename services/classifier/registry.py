@@ -28,6 +28,15 @@ ACTIVE_FILE = "ACTIVE"
 REGISTRY_ENV = "VEIL_MODEL_REGISTRY"
 # Metadata a head must carry: without them it could be served against the wrong embedding space.
 REQUIRED_METADATA = ("embedder_model", "embedder_version", "dimension")
+# What a head takes and answers. A phrase head maps one pooled vector per text (Embed) to a label;
+# a token head maps one vector per token (EmbedTokens) to a label, "O" for outside any entity.
+PHRASE = "phrase"
+TOKEN = "token"
+KINDS = (PHRASE, TOKEN)
+OUTSIDE = "O"
+# The vectors a kind is trained on arrive in this precision (Embed sends float32, EmbedTokens float16);
+# recorded so a head is never mistaken for one trained on vectors of another precision.
+DEFAULT_PRECISION = {PHRASE: "float32", TOKEN: "float16"}
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -59,6 +68,21 @@ class VersionInfo:
     def labels(self) -> list[str]:
         return list(self.metadata.get("labels", []))
 
+    @property
+    def kind(self) -> str:
+        return kind_of(self.metadata)
+
+
+def kind_of(metadata: dict[str, Any]) -> str:
+    """A head's kind; heads published before kinds existed are phrase heads."""
+    return str(metadata.get("kind") or PHRASE)
+
+
+def input_dimension(metadata: dict[str, Any]) -> int:
+    """What the head takes: the embedding, or for a token head with `context_tokens` k, the token's
+    vector and k neighbours' on each side, concatenated (services.classifier.spans.with_context)."""
+    return int(metadata["dimension"]) * (2 * int(metadata.get("context_tokens") or 0) + 1)
+
 
 def default_root() -> Path:
     """VEIL_MODEL_REGISTRY, or <VEIL_HOME>/registry."""
@@ -79,7 +103,9 @@ def publish(root: str | Path, name: str, version: str, *, head: Any, labels: lis
 
     `head` is a keras.Model (saved as head.keras) or the path of a .keras file. `metadata`
     must name the embedder the head was trained against (embedder_model, embedder_version)
-    and the embedding dimension. Versions are immutable: publishing an existing one fails.
+    and the embedding dimension; its `kind` ("phrase", the default, or "token", whose labels
+    must include "O") and `precision` (default: float32 for phrase, float16 for token heads)
+    are recorded. Versions are immutable: publishing an existing one fails.
     """
     root = Path(root)
     check_name(name)
@@ -89,6 +115,15 @@ def publish(root: str | Path, name: str, version: str, *, head: Any, labels: lis
     if missing:
         raise RegistryError(f"metadata for {name} {version} lacks {', '.join(missing)}: a head must say which "
                             "embedder (model, version) and dimension it was trained against")
+    kind = kind_of(metadata)
+    if kind not in KINDS:
+        raise RegistryError(f"metadata for {name} {version}: kind {kind!r} is unknown; known: {', '.join(KINDS)}")
+    if kind == TOKEN and OUTSIDE not in labels:
+        raise RegistryError(f"a token head's labels must include {OUTSIDE!r} (outside any entity); got {labels}")
+    context = metadata.get("context_tokens", 0)
+    if isinstance(context, bool) or not isinstance(context, int) or context < 0 or (context and kind != TOKEN):
+        raise RegistryError(f"metadata for {name} {version}: context_tokens must be a count >= 0, and only a token "
+                            f"head has neighbours; got {context!r}")
     model_dir = root / name
     final = model_dir / version
     if final.exists():
@@ -103,10 +138,11 @@ def publish(root: str | Path, name: str, version: str, *, head: Any, labels: lis
                 raise RegistryError(f"head {src} is not a .keras file")
             shutil.copyfile(src, tmp / HEAD_FILE)
         else:
-            _check_head_shape(head, int(metadata["dimension"]), len(labels))
+            _check_head_shape(head, input_dimension(metadata), len(labels))
             head.save(tmp / HEAD_FILE)
         full = dict(metadata)
-        full.update(name=name, version=version, labels=labels, dimension=int(metadata["dimension"]))
+        full.update(name=name, version=version, labels=labels, dimension=int(metadata["dimension"]), kind=kind)
+        full.setdefault("precision", DEFAULT_PRECISION[kind])
         full.setdefault("created_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         full.setdefault("published_at", time.time())
         if "metrics" not in full and report and "weighted_f1" in report:
@@ -255,7 +291,8 @@ def _check_head_shape(head: Any, dimension: int, n_labels: int) -> None:
     except (AttributeError, ValueError, TypeError, IndexError):
         return  # a subclassed model without static shapes: the service checks at load time
     if in_dim is not None and in_dim != dimension:
-        raise RegistryError(f"head takes {in_dim}-dimensional input but metadata says dimension {dimension}")
+        raise RegistryError(f"head takes {in_dim}-dimensional input but the metadata makes it {dimension} "
+                            "(dimension, times 2 x context_tokens + 1 for a token head)")
     if out_dim is not None and out_dim != n_labels:
         raise RegistryError(f"head has {out_dim} outputs but there are {n_labels} labels")
 

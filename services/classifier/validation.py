@@ -1,4 +1,4 @@
-"""Checks of predict and rollback bodies; every error names the offending item (a JSON pointer)."""
+"""Checks of predict, tag and rollback bodies; every error names the offending item (a JSON pointer)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,20 @@ def _kind(value: Any) -> str:
 
 def parse_predict(body: Any, limits: Limits) -> PredictRequest:
     """{"texts": [str, ...], "top_k"?: int} -> PredictRequest, or InvalidRequest naming what is wrong."""
+    texts = _parse_texts(body, limits)
+    top_k = body.get("top_k")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise InvalidRequest(f'"top_k" must be a positive integer, not {top_k!r}', code="invalid_top_k",
+                             pointer="/top_k")
+    return PredictRequest(texts=texts, top_k=top_k)
+
+
+def parse_tag(body: Any, limits: Limits) -> list[str]:
+    """{"texts": [str, ...]} -> the texts, under the same rules and limits as predict."""
+    return _parse_texts(body, limits)
+
+
+def _parse_texts(body: Any, limits: Limits) -> list[str]:
     if not isinstance(body, dict):
         raise InvalidRequest(f'the body must be a JSON object like {{"texts": ["..."]}}, not {_kind(body)}',
                              code="invalid_body", pointer="")
@@ -56,11 +70,7 @@ def parse_predict(body: Any, limits: Limits) -> PredictRequest:
                              code="too_many_texts", pointer="/texts", status=413)
     for i, text in enumerate(texts):
         _check_text(i, text, limits)
-    top_k = body.get("top_k")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
-        raise InvalidRequest(f'"top_k" must be a positive integer, not {top_k!r}', code="invalid_top_k",
-                             pointer="/top_k")
-    return PredictRequest(texts=texts, top_k=top_k)
+    return texts
 
 
 def _check_text(i: int, text: Any, limits: Limits) -> None:

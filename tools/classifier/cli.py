@@ -1,9 +1,17 @@
-"""`veil db migrate` and `veil bench classifier`: the inference store's schema and the classifier's benchmark."""
+"""`veil db migrate` and `veil bench classifier`: the stores' schemas and the classifier's benchmark.
+
+`veil db migrate` creates or upgrades the services' stores (inference store, job store) in the
+service database, and the training tables (`training_rows`, `training_token_rows`) in the
+training database, which is PostgreSQL only and usually another database: it is migrated when
+one is named (`--training-database-url` or VEIL_TRAINING_DATABASE_URL), and skipped, saying
+so, otherwise (`veil data seed` creates it too).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +22,9 @@ def register(sub, group) -> None:
     p = group("db").add_parser("migrate", help="create or upgrade the schema of the inference store (and job store)")
     p.add_argument("--database-url", default=None,
                    help="postgresql://... or sqlite:///path (default: VEIL_DATABASE_URL, else SQLite in VEIL_HOME)")
+    p.add_argument("--training-database-url", default=None,
+                   help="PostgreSQL database of the training tables (default: VEIL_TRAINING_DATABASE_URL; "
+                        "without either they are skipped)")
     p.set_defaults(func=_migrate)
 
     p = group("bench").add_parser("classifier", help="predict throughput and p50/p95/p99 latency, batch 1 and 32, "
@@ -73,6 +84,32 @@ def _migrate(args: argparse.Namespace) -> int:
         else:
             done = "schema ensured"
         print(f"{name} store: {done} ({database.redacted_url()})")
+    return _migrate_training(args.training_database_url or os.environ.get("VEIL_TRAINING_DATABASE_URL"))
+
+
+def _migrate_training(url: str | None) -> int:
+    """The training tables (phrase rows and token rows) in the training database, when one is named."""
+    if not url:
+        print("training tables: skipped (PostgreSQL only: name the database with --training-database-url or "
+              "VEIL_TRAINING_DATABASE_URL)")
+        return 0
+    from services.classifier.training import rows, settings
+    from veil.stores.db import Database
+
+    try:
+        settings.postgres_url(url)
+    except ValueError as exc:
+        print(f"veil db migrate: --training-database-url {exc}", file=sys.stderr)
+        return 2
+    shown = Database(url).redacted_url()
+    try:
+        rows.ensure_database(url)
+        rows.ensure_schema(url)
+    except Exception as exc:  # noqa: BLE001 - an unreachable database is a message, not a traceback
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"veil db migrate: training tables at {shown}: {type(exc).__name__}: {first}", file=sys.stderr)
+        return 1
+    print(f"training tables: {rows.TABLE}, {rows.TOKEN_TABLE} ensured ({shown})")
     return 0
 
 

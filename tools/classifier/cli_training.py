@@ -10,7 +10,7 @@ import sys
 def register(sub, group) -> None:
     p = group("data").add_parser("seed", help="generate the training datasets and load them into PostgreSQL")
     p.add_argument("--dataset", action="append", dest="datasets", metavar="NAME",
-                   help="only this dataset (repeatable): phi-type, general-phrases (default: all)")
+                   help="only this dataset (repeatable): phi-type, general-phrases, phi-tagger (default: all)")
     p.add_argument("--scale", type=float, default=1.0, help="multiply the default dataset sizes (default 1.0)")
     p.add_argument("--seed", type=int, default=None, help="generator seed (default: each dataset's own)")
     p.add_argument("--database-url", default=None, help="default: VEIL_TRAINING_DATABASE_URL")
@@ -79,6 +79,9 @@ def _print_summaries(summaries: list[dict], as_json: bool) -> int:
             continue
         if as_json:
             continue
+        if s.get("kind") == "token":
+            _print_token_summary(s)
+            continue
         line = (f"{s['name']} {s['version']}: weighted F1 {s['weighted_f1']:.4f} on {s['test_rows']} held-out "
                 f"test rows")
         if "ml_weighted_f1" in s:
@@ -88,6 +91,20 @@ def _print_summaries(summaries: list[dict], as_json: bool) -> int:
         if s.get("published"):
             print(f"  published: {s['published']}")
     return 1 if failed else 0
+
+
+def _print_token_summary(s: dict) -> None:
+    """A token head's figures: span F1 (exact and overlapping) per entity type on the held-out rows."""
+    print(f"{s['name']} {s['version']}: span F1 {s['span_f1']:.4f} exact, {s['span_f1_overlap']:.4f} overlap on "
+          f"{s['test_rows']} held-out rows ({s['test_tokens']} tokens; entity token F1 {s['entity_token_f1']:.4f}) "
+          f"({s['seconds']:.0f}s)")
+    print(f"  {'type':<13} {'span F1':>8} {'overlap':>8} {'P':>7} {'R':>7} {'token F1':>9} {'spans':>6}")
+    for name, t in s["per_type"].items():
+        print(f"  {name:<13} {t['span_f1']:>8.4f} {t['span_f1_overlap']:>8.4f} {t['precision']:>7.4f} "
+              f"{t['recall']:>7.4f} {t['token_f1']:>9.4f} {t['spans']:>6}")
+    print(f"  artifacts: {s['artifact_dir']}")
+    if s.get("published"):
+        print(f"  published: {s['published']}")
 
 
 def _train(args: argparse.Namespace) -> int:

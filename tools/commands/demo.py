@@ -1,10 +1,13 @@
 """`veil demo`: the README's run command: the stack on the embedded default, one sample PDF de-identified.
 
-Steps: the default embedding model is built if this machine has none; a phi-type head is
-trained with the training pipeline if the registry has none; the stack starts (SQLite under
-VEIL_HOME, every service on 127.0.0.1); a generated clinical PDF goes through the public API
-as any caller's would; the paths of the redacted PDF and the report are printed; the stack
-stops.
+Steps: the default embedding model is built if this machine has none; the phi-type head and
+the phi-tagger token head are trained with the training pipeline if the registry lacks them
+(each printing how long it took); the stack starts (SQLite under VEIL_HOME, every service on
+127.0.0.1); a generated clinical PDF goes through the public API as any caller's would; the
+paths of the redacted PDF and the report are printed; the stack stops.
+
+The tagger is optional to the gateway (it de-identifies without it), so a tagger that cannot be
+trained is reported and the demo goes on; a phi-type head that cannot be trained stops it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from veil.paths import REPO_ROOT, home
 
 PHI_MODEL = "phi-type"
+TAGGER_MODEL = "phi-tagger"
 
 
 def register(sub, group) -> None:
@@ -43,17 +47,26 @@ def _has_head(name: str = PHI_MODEL) -> bool:
         return False
 
 
-def _train_head(embedder_address: str) -> bool:
-    """Trains phi-type (and its ML model) with the training pipeline; True when a head was published."""
+def _train_head(embedder_address: str, name: str = PHI_MODEL, what: str = "head") -> bool:
+    """Seeds `name`'s dataset and trains it with the training pipeline; True when a head was published."""
     veil = [sys.executable, "-m", "tools.cli"]
-    _say("no phi-type head in the registry: training one with the training pipeline (a few minutes, once)")
-    seed = subprocess.run(veil + ["data", "seed", "--dataset", PHI_MODEL], cwd=REPO_ROOT)
+    _say(f"no {name} {what} in the registry: training one with the training pipeline (a few minutes, once)")
+    start = time.perf_counter()
+    seed = subprocess.run(veil + ["data", "seed", "--dataset", name], cwd=REPO_ROOT)
     if seed.returncode != 0:
         _say("could not seed the training data (the training pipeline reads it from PostgreSQL, "
              "VEIL_TRAINING_DATABASE_URL); see the message above")
         return False
-    train = subprocess.run(veil + ["train", PHI_MODEL, "--embedder", embedder_address], cwd=REPO_ROOT)
-    return train.returncode == 0 and _has_head()
+    train = subprocess.run(veil + ["train", name, "--embedder", embedder_address], cwd=REPO_ROOT)
+    ok = train.returncode == 0 and _has_head(name)
+    _say(f"{name}: seeding and training took {_duration(time.perf_counter() - start)}"
+         + ("" if ok else " and failed; see the output above"))
+    return ok
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -74,6 +87,9 @@ def _demo(args: argparse.Namespace) -> int:
         if not _has_head() and not _train_head(embedder.embedder_address):
             print("veil demo: no phi-type head could be trained; see the training output above", file=sys.stderr)
             return 1
+        if not _has_head(TAGGER_MODEL) and not _train_head(embedder.embedder_address, TAGGER_MODEL, "token head"):
+            _say(f"no {TAGGER_MODEL} token head could be trained (see above); the gateway de-identifies "
+                 "without it")
         rest = Stack(services=("classifier", "redactor", "gateway"), log_dir=logs,
                      env={"VEIL_EMBEDDER_ADDRESS": embedder.embedder_address})
         with rest.start(on_ready=lambda s, t: _say(f"{s} ready in {t:.1f}s")):

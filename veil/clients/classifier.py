@@ -1,11 +1,14 @@
-"""Client of the classifier service: predictions from a named head, its models, readiness.
+"""Client of the classifier service: predictions and tags from a named head, its models, readiness.
 
     client = ClassifierClient()                       # VEIL_CLASSIFIER_URL or http://127.0.0.1:8081
     client.predict("phi-type", ["Maria Gonzalez"])    # {"model", "version", "predictions": [...]}
+    client.tag("phi-tagger", ["Seen by Maria Gonzalez."])
+    # {"model", "version", "results": [{"spans": [{"start": 8, "end": 22, "type": "PERSON", "score": 0.97}]}]}
 
 Errors: `ClassifierUnavailable` (unreachable, 503, timeouts: after bounded retries; callers
 answer 503 with Retry-After), `ClassifierRejected` (4xx with the service's problem detail:
-unknown model 404, bad input 400, too many texts 413).
+unknown model 404, bad input 400, too many texts 413, a head of the other kind 400
+`wrong_head_kind`).
 """
 
 from __future__ import annotations
@@ -53,6 +56,15 @@ class ClassifierClient(HttpClient):
         headers = {CALLER_HEADER: caller} if caller else None
         try:
             return self.request_json("POST", f"/v1/models/{quote(model, safe='')}/predict", json=body, headers=headers)
+        except ServiceError as exc:
+            raise _translate(exc) from None
+
+    def tag(self, model: str, texts: Sequence[str], caller: str | None = None) -> dict[str, Any]:
+        """POST /v1/models/{model}/tag (a token head): character spans per text, offsets into the texts as sent."""
+        headers = {CALLER_HEADER: caller} if caller else None
+        try:
+            return self.request_json("POST", f"/v1/models/{quote(model, safe='')}/tag", json={"texts": list(texts)},
+                                     headers=headers)
         except ServiceError as exc:
             raise _translate(exc) from None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.classifier import registry
-from services.classifier.tests.fakes import LABELS, FakeEmbedder, keyword_head, metadata
+from services.classifier.tests.fakes import LABELS, TOKEN_LABELS, FakeEmbedder, keyword_head, metadata
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +25,14 @@ def registry_root(tmp_path, keyword_head_file):
     registry.publish(root, "phi-type", "v2", head=keyword_head_file, labels=LABELS, metadata=metadata(),
                      report={"weighted_f1": 0.87})
     return root
+
+
+@pytest.fixture()
+def tagger(registry_root, keyword_head_file):
+    """phi-tagger v1, a token head (the keyword kernel over TOKEN_LABELS), beside phi-type in the registry."""
+    registry.publish(registry_root, "phi-tagger", "v1", head=keyword_head_file, labels=TOKEN_LABELS,
+                     metadata=metadata(kind="token"), report={"span_f1": 0.9})
+    return "phi-tagger"
 
 
 @pytest.fixture()

@@ -133,11 +133,11 @@ def test_when_the_embedder_is_down_predict_is_503_with_retry_after_and_recovers_
     assert _predict(client, ["Maria"]).status_code == 200
 
 
-def test_models_lists_name_active_version_labels_and_metrics(client):
+def test_models_lists_name_kind_active_version_labels_and_metrics(client):
     models = client.get("/v1/models").get_json()["models"]
-    assert models == [{"name": "phi-type", "active_version": "v2", "labels": LABELS, "metrics": {"weighted_f1": 0.87},
-                       "dimension": 8, "embedder_model": "fake-minilm", "embedder_version": "fake-1",
-                       "status": "serving"}]
+    assert models == [{"name": "phi-type", "kind": "phrase", "active_version": "v2", "labels": LABELS,
+                       "metrics": {"weighted_f1": 0.87}, "dimension": 8, "precision": "float32",
+                       "embedder_model": "fake-minilm", "embedder_version": "fake-1", "status": "serving"}]
 
 
 def test_versions_lists_every_version_and_marks_the_active_one(client):

@@ -37,6 +37,26 @@ def test_db_migrate_explains_a_bad_or_unreachable_database_without_a_traceback(c
     assert "OperationalError" in err and "Traceback" not in err
 
 
+@pytest.mark.postgres
+def test_db_migrate_creates_the_training_tables_in_the_training_database_when_one_is_named(
+        tmp_path, postgres_url, monkeypatch, capsys):
+    from services.classifier.training import rows
+
+    sqlite = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    monkeypatch.delenv("VEIL_TRAINING_DATABASE_URL", raising=False)
+    assert main(["db", "migrate", "--database-url", sqlite]) == 0
+    assert "training tables: skipped" in capsys.readouterr().out
+    assert main(["db", "migrate", "--database-url", sqlite, "--training-database-url", postgres_url]) == 0
+    assert "training tables: training_rows, training_token_rows ensured" in capsys.readouterr().out
+    assert rows.count_by_dataset(postgres_url, rows.TOKEN_TABLE) == {}
+    rows.replace_token_dataset(postgres_url, "t", [rows.TokenRow("Anna", [{"start": 0, "end": 4, "type": "PERSON"}])])
+    monkeypatch.setenv("VEIL_TRAINING_DATABASE_URL", postgres_url)
+    assert main(["db", "migrate", "--database-url", sqlite]) == 0  # idempotent, keeps the rows
+    assert rows.count_by_dataset(postgres_url, rows.TOKEN_TABLE) == {"t": 1}
+    assert main(["db", "migrate", "--database-url", sqlite, "--training-database-url", f"sqlite:///{tmp_path}/x"]) == 2
+    assert "expected postgresql://" in capsys.readouterr().err
+
+
 def test_unique_texts_never_repeat_and_repeated_texts_come_from_the_pool():
     unique = bench._Texts(["a b", "c d"], unique=True, seed=1)
     taken = unique.take(5) + unique.take(5)

@@ -38,7 +38,7 @@ def test_a_head_without_its_embedder_in_the_metadata_is_refused(tmp_path, keywor
 def test_a_head_whose_shape_does_not_fit_labels_or_dimension_is_refused(tmp_path):
     with pytest.raises(registry.RegistryError, match="3 labels"):
         registry.publish(tmp_path, "m", "v1", head=keyword_head(), labels=["A", "B", "C"], metadata=metadata())
-    with pytest.raises(registry.RegistryError, match="dimension 16"):
+    with pytest.raises(registry.RegistryError, match="metadata makes it 16"):
         registry.publish(tmp_path, "m", "v1", head=keyword_head(), labels=LABELS, metadata=metadata(dimension=16))
 
 
@@ -102,3 +102,43 @@ def test_the_default_root_follows_the_environment(tmp_path, monkeypatch):
     assert registry.default_root() == tmp_path / "reg"
     monkeypatch.delenv("VEIL_MODEL_REGISTRY")
     assert registry.default_root() == tmp_path / "veil-home" / "registry"
+
+
+def test_a_heads_kind_and_precision_round_trip_with_phrase_as_the_default(tmp_path, keyword_head_file):
+    from services.classifier.tests.fakes import TOKEN_LABELS
+
+    registry.publish(tmp_path, "phrases", "v1", head=keyword_head_file, labels=LABELS, metadata=metadata())
+    registry.publish(tmp_path, "tagger", "v1", head=keyword_head_file, labels=TOKEN_LABELS,
+                     metadata=metadata(kind="token"))
+    phrase = registry.version_info(tmp_path, "phrases", "v1")
+    token = registry.version_info(tmp_path, "tagger", "v1")
+    assert (phrase.kind, phrase.metadata["precision"]) == ("phrase", "float32")
+    assert (token.kind, token.metadata["precision"]) == ("token", "float16")
+    assert json.loads((token.path / "metadata.json").read_text())["kind"] == "token"
+    assert [v.kind for v in registry.versions(tmp_path, "tagger")] == ["token"]
+    # Heads published before kinds existed read as phrase heads.
+    meta = registry.read_metadata(phrase.path)
+    del meta["kind"]
+    assert registry.kind_of(meta) == "phrase"
+
+
+def test_an_unknown_kind_or_a_token_head_without_an_outside_label_is_refused(tmp_path, keyword_head_file):
+    with pytest.raises(registry.RegistryError, match="kind 'sequence' is unknown"):
+        registry.publish(tmp_path, "m", "v1", head=keyword_head_file, labels=LABELS, metadata=metadata(kind="sequence"))
+    with pytest.raises(registry.RegistryError, match="must include 'O'"):
+        registry.publish(tmp_path, "m", "v1", head=keyword_head_file, labels=LABELS, metadata=metadata(kind="token"))
+    assert not registry.models(tmp_path)
+
+
+def test_a_token_heads_neighbours_widen_its_input_and_only_token_heads_have_them(tmp_path):
+    from services.classifier.tests.fakes import TOKEN_LABELS
+
+    wide = keyword_head(n_labels=len(TOKEN_LABELS), dimension=8 * 3)
+    path = registry.publish(tmp_path, "tagger", "v1", head=wide, labels=TOKEN_LABELS,
+                            metadata=metadata(kind="token", context_tokens=1))
+    assert registry.input_dimension(registry.read_metadata(path)) == 24
+    with pytest.raises(registry.RegistryError, match="24-dimensional input"):
+        registry.publish(tmp_path, "tagger", "v2", head=wide, labels=TOKEN_LABELS,
+                         metadata=metadata(kind="token", context_tokens=2))
+    with pytest.raises(registry.RegistryError, match="context_tokens"):
+        registry.publish(tmp_path, "phrases", "v1", head=wide, labels=LABELS, metadata=metadata(context_tokens=1))

@@ -1,7 +1,9 @@
 """Training configs: one YAML file per head: SQL query, history window, split, model and training knobs.
 
 Every key has a named default here, so a config says only what differs; an unknown key or a
-wrong type stops `veil train` with a message that names the file and the key.
+wrong type stops `veil train` with a message that names the file and the key. `kind: phrase`
+(the default) trains a head on one pooled vector per row (`text`, `label`); `kind: token`
+trains a token head on the per-token vectors of paragraphs (`text`, `spans`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ DEFAULT_QUERY = (
     "SELECT text, label, created_at, template FROM training_rows "
     "WHERE dataset = %(dataset)s AND created_at >= %(since)s ORDER BY id"
 )
+DEFAULT_TOKEN_QUERY = (
+    "SELECT text, spans, created_at, style, locale FROM training_token_rows "
+    "WHERE dataset = %(dataset)s AND created_at >= %(since)s ORDER BY id"
+)
+KINDS = ("phrase", "token")
 DEFAULT_HISTORY_DAYS = 365
 DEFAULT_MIN_ROWS_PER_CLASS = 5
 DEFAULT_VALIDATION = 0.1
@@ -32,7 +39,9 @@ DEFAULT_EPOCHS = 60
 DEFAULT_BATCH_SIZE = 128
 DEFAULT_PATIENCE = 5
 _CLASS_WEIGHTS = ("balanced", "sqrt", "none")
-_GROUP_BY = ("text", "template", "shard")  # shard: the Faker seed a row was generated with
+# text: the normalised text; row: every row alone; template/style/locale: how a row was generated or
+# written (whole ones held out); shard: the Faker seed a row was generated with.
+_GROUP_BY = ("text", "row", "template", "style", "locale", "shard")
 
 
 class TrainingConfigError(ConfigError):
@@ -44,7 +53,7 @@ class DataSpec:
     dataset: str
     query: str = DEFAULT_QUERY
     history_days: int | None = DEFAULT_HISTORY_DAYS  # None: all rows
-    min_rows_per_class: int = DEFAULT_MIN_ROWS_PER_CLASS
+    min_rows_per_class: int = DEFAULT_MIN_ROWS_PER_CLASS  # token heads: spans per entity type
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,9 @@ class TrainSpec:
     batch_size: int = DEFAULT_BATCH_SIZE
     patience: int = DEFAULT_PATIENCE
     class_weight: str = "balanced"
+    # With class_weight balanced or sqrt: no class weighs more than this many times the lightest one
+    # (a type with a handful of tokens would otherwise get weights in the hundreds). None: no cap.
+    class_weight_cap: float | None = None
     seed: int = 1
 
 
@@ -75,6 +87,7 @@ class MLSpec:
 class TrainingConfig:
     name: str
     data: DataSpec
+    kind: str = "phrase"
     split: SplitSpec = field(default_factory=SplitSpec)
     model: ModelSpec = field(default_factory=ModelSpec)
     training: TrainSpec = field(default_factory=TrainSpec)
@@ -122,8 +135,12 @@ def parse(raw: Any, source: str = "<config>") -> TrainingConfig:
     raw = dict(raw)
     _need(isinstance(raw.get("name"), str) and raw["name"], source, "'name' (the model name) is required")
     name = raw["name"]
+    kind = raw.pop("kind", "phrase")
+    _need(kind in KINDS, source, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     data_raw = dict(raw.pop("data", None) or {})
     data_raw.setdefault("dataset", name)
+    if kind == "token":
+        data_raw.setdefault("query", DEFAULT_TOKEN_QUERY)
     data = _build(DataSpec, data_raw, f"{source}: data")
     _need(isinstance(data.query, str) and "select" in data.query.lower(), source, "data.query must be a SELECT")
     _need(data.history_days is None or (isinstance(data.history_days, int) and data.history_days > 0),
@@ -144,12 +161,22 @@ def parse(raw: Any, source: str = "<config>") -> TrainingConfig:
     _need(0 <= model.dropout < 1, source, "model.dropout must be in [0, 1)")
     _need(isinstance(model.learning_rate, (int, float)) and model.learning_rate > 0, source,
           "model.learning_rate must be > 0")
+    _need(isinstance(model.context_tokens, int) and not isinstance(model.context_tokens, bool)
+          and 0 <= model.context_tokens <= 16, source,
+          "model.context_tokens must be an integer from 0 to 16 (neighbours on each side of a token)")
+    _need(model.context_tokens == 0 or kind == "token", source,
+          "model.context_tokens is for token heads (kind: token); a phrase head has one vector per text")
     training = _build(TrainSpec, raw.pop("training", None) or {}, f"{source}: training")
     for key in ("epochs", "batch_size", "patience"):
         value = getattr(training, key)
         _need(isinstance(value, int) and value > 0, source, f"training.{key} must be a positive integer")
     _need(training.class_weight in _CLASS_WEIGHTS, source,
           f"training.class_weight must be one of {', '.join(_CLASS_WEIGHTS)}")
+    _need(training.class_weight_cap is None or (isinstance(training.class_weight_cap, (int, float))
+                                                and not isinstance(training.class_weight_cap, bool)
+                                                and training.class_weight_cap >= 1), source,
+          "training.class_weight_cap must be a number >= 1 (how many times the lightest class's weight "
+          "a class may weigh), or null")
     ml_raw = raw.pop("ml_model", None)
     ml = None
     if ml_raw:
@@ -157,10 +184,12 @@ def parse(raw: Any, source: str = "<config>") -> TrainingConfig:
         ml_raw.setdefault("name", f"{name}-ml")
         ml = _build(MLSpec, ml_raw, f"{source}: ml_model")
         _need(ml.c > 0, source, "ml_model.c must be > 0")
+        _need(kind == "phrase", source, "ml_model is for phrase heads; a token head has none")
     top = {k: raw.pop(k) for k in ("name", "description", "publish", "activate") if k in raw}
     if raw:
         raise TrainingConfigError(f"{source}: unknown key(s) {', '.join(sorted(raw))}")
-    cfg = TrainingConfig(data=data, split=split, model=model, training=training, ml_model=ml, source=source, **top)
+    cfg = TrainingConfig(data=data, kind=kind, split=split, model=model, training=training, ml_model=ml,
+                         source=source, **top)
     _need(cfg.model.type in models.FACTORIES, source,
           f"model.type {cfg.model.type!r} is unknown; known: {', '.join(sorted(models.FACTORIES))}")
     return cfg

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -84,3 +84,73 @@ def fetch(texts: Sequence[str], client: Any, batch_size: int = 512) -> Embedding
     _log.info("embeddings for %d texts (%d distinct, %d from the cache) from %s %s in %.1fs",
               len(texts), len(unique), hits, model_name, model_version, seconds)
     return EmbeddingSet(vectors, str(model_name), str(model_version), hits, len(unique), seconds)
+
+
+# Per-token vectors (token heads). A call's answer grows with its characters (the client splits at
+# ~12,000), and the embedder batches concurrent calls together, so a few calls of a few dozen
+# paragraphs each are kept in flight rather than one big call at a time.
+TOKEN_BATCH_TEXTS = 24
+TOKEN_CALLS_IN_FLIGHT = 4
+
+
+@dataclass(frozen=True)
+class TokenFetch:
+    """What `fetch_tokens` delivered: the embedder that made the vectors and how many."""
+
+    model_name: str
+    model_version: str
+    dimension: int
+    texts: int
+    tokens: int
+    cache_hits: int
+    seconds: float
+
+
+def fetch_tokens(texts: Sequence[str], client: Any, on_text: Callable[[int, Any], None],
+                 batch_size: int = TOKEN_BATCH_TEXTS, in_flight: int = TOKEN_CALLS_IN_FLIGHT) -> TokenFetch:
+    """Per-token vectors of `texts` from the embedder's EmbedTokens, handed to `on_text(i, tokens)` in text order.
+
+    Nothing is kept here: the caller stores each text's `TokenEmbeddings` (float16 to disk, say),
+    so memory stays at the calls in flight whatever the number of texts. The vectors are the
+    service's own EmbedTokens answer (windowed for long texts exactly as at serving time). The
+    first call pins the model version and every later call asks for it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not texts:
+        raise ValueError("no texts to embed")
+    start = time.perf_counter()
+    batches = [list(texts[i:i + batch_size]) for i in range(0, len(texts), batch_size)]
+    first = client.embed_tokens(batches[0])
+    if not first:
+        raise ValueError("the embedder answered no texts")
+    name, version = first[0].model_name, first[0].model_version
+    dimension = int(first[0].vectors.shape[1]) if first[0].vectors.ndim == 2 else 0
+    counts = {"tokens": 0, "hits": 0, "done": 0}
+
+    def deliver(begin: int, answer: list[Any]) -> None:
+        for j, tokens in enumerate(answer):
+            if tokens.model_version != version:
+                raise ValueError(f"the embedder changed model version mid-run ({version} -> {tokens.model_version})")
+            on_text(begin + j, tokens)
+            counts["tokens"] += len(tokens)
+            counts["hits"] += int(tokens.cache_hit)
+        counts["done"] = begin + len(answer)
+
+    deliver(0, first)
+    with ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="embed-tokens") as pool:
+        pending: list[tuple[int, Any]] = []
+        next_batch = 1
+        while next_batch < len(batches) or pending:
+            while next_batch < len(batches) and len(pending) < 2 * in_flight:
+                pending.append((next_batch * batch_size,
+                                pool.submit(client.embed_tokens, batches[next_batch], version)))
+                next_batch += 1
+            begin, future = pending.pop(0)
+            deliver(begin, future.result())
+            if (begin // batch_size) % 50 == 0:
+                _log.info("embedded tokens of %d/%d texts (%d tokens)", counts["done"], len(texts), counts["tokens"])
+    seconds = time.perf_counter() - start
+    _log.info("token vectors of %d texts (%d tokens, %d texts from the cache) from %s %s in %.1fs",
+              len(texts), counts["tokens"], counts["hits"], name, version, seconds)
+    return TokenFetch(str(name), str(version), dimension, len(texts), counts["tokens"], counts["hits"], seconds)

@@ -68,6 +68,9 @@ def evaluate(version_dir: str | Path, group_by: str = "template", seed: int | No
 
     version_dir = Path(version_dir)
     cfg = _version_config(version_dir)
+    if cfg.kind != "phrase":
+        raise EvaluationError(f"{version_dir} is a {cfg.kind} head; `veil evaluate` retrains phrase heads only "
+                              "(train a token config again with another split.group_by instead)")
     records, vectors, label_ids, labels = _load(version_dir)
     if group_by == "text":
         groups = [normalise(r["text"]) for r in records]
@@ -86,7 +89,8 @@ def evaluate(version_dir: str | Path, group_by: str = "template", seed: int | No
         from services.classifier import ml_model
 
         texts = [r["text"] for r in records]
-        weights = pipeline.class_weights(label_ids[split.train], len(labels), cfg.training.class_weight)
+        weights = pipeline.class_weights(label_ids[split.train], len(labels), cfg.training.class_weight,
+                                         cfg.training.class_weight_cap)
         ml = ml_model.train([texts[i] for i in split.train], label_ids[split.train], labels, c=cfg.ml_model.c,
                             class_weight=weights, seed=cfg.training.seed, name=cfg.ml_model.name)
         probs, _ = ml.predict_proba([texts[i] for i in split.test])

@@ -24,6 +24,9 @@ class ModelSpec:
     hidden_units: tuple[int, ...] = DEFAULT_HIDDEN_UNITS
     dropout: float = DEFAULT_DROPOUT
     learning_rate: float = DEFAULT_LEARNING_RATE
+    # Token heads only: neighbours on each side whose vectors join the token's (the head's input is
+    # dimension x (2 context_tokens + 1); services.classifier.spans.with_context builds it).
+    context_tokens: int = 0
 
 
 def _feed_forward(spec: ModelSpec, dimension: int, n_classes: int) -> Any:
@@ -66,7 +69,8 @@ def build(spec: ModelSpec, dimension: int, n_classes: int) -> Any:
 
 def architecture_id(spec: ModelSpec) -> str:
     """The folder name under models/: what the head is, readable ('feed_forward-512-d0.2', 'linear')."""
+    context = f"-c{spec.context_tokens}" if spec.context_tokens else ""
     if spec.type == "linear":
-        return "linear"
+        return "linear" + context
     units = "x".join(str(u) for u in spec.hidden_units) or "0"
-    return f"{spec.type}-{units}-d{spec.dropout:g}"
+    return f"{spec.type}-{units}-d{spec.dropout:g}{context}"

@@ -2,6 +2,8 @@
 
 One call trains one config into a new artifact version and, unless the config says
 otherwise, publishes it so the classifier serves it; earlier versions stay for rollback.
+A phrase config (the default kind) is trained here; a token config (`kind: token`) goes
+through the same steps in `tokens.py` (per-token vectors, span reports).
 """
 
 from __future__ import annotations
@@ -10,94 +12,19 @@ import datetime as dt
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from services.classifier.training import artifacts, embeddings, models, reports, rows
+from services.classifier.training.common import Environment, TrainingDataError, TrainResult, class_weights
 from services.classifier.training.config import TrainingConfig
 from services.classifier.training.split import Split, normalise, stratified_group_split
 
 _log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Environment:
-    """Where a run reads and writes; `from_settings` fills it from the environment."""
-
-    database_url: str
-    artifacts_root: Path
-    region: str
-    registry_root: Path
-    ml_root: Path
-    embedder_address: str | None = None
-    embed_batch: int = 512
-    embedder_unreachable_s: float = 15.0  # how long to wait for an embedder that does not answer at all
-
-    @classmethod
-    def from_settings(cls, **overrides: Any) -> "Environment":
-        from services.classifier import ml_model, registry
-        from services.classifier.training import settings
-        from veil import config
-
-        cfg = config.load(settings.SETTINGS)
-        values = dict(
-            database_url=cfg.training_database_url,
-            artifacts_root=Path(cfg.training_artifacts) if cfg.training_artifacts else artifacts.default_root(),
-            region=cfg.training_region,
-            registry_root=registry.default_root(),
-            ml_root=Path(cfg.ml_models) if cfg.ml_models else ml_model.default_root(),
-            embedder_address=os.environ.get("VEIL_EMBEDDER_ADDRESS") or None,
-            embed_batch=cfg.training_embed_batch,
-        )
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
-
-
-@dataclass
-class TrainResult:
-    name: str
-    version: str
-    artifact_dir: Path
-    test_report: dict[str, Any]
-    train_report: dict[str, Any]
-    ml_test_report: dict[str, Any] | None = None
-    registry_dir: Path | None = None
-    ml_registry_dir: Path | None = None
-    sizes: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def weighted_f1(self) -> float:
-        return float(self.test_report["weighted_f1"])
-
-    def summary(self) -> dict[str, Any]:
-        out = {"name": self.name, "version": self.version, "weighted_f1": self.weighted_f1,
-               "test_rows": self.test_report["rows"], "artifact_dir": str(self.artifact_dir),
-               "published": str(self.registry_dir) if self.registry_dir else None, "sizes": self.sizes,
-               "seconds": round(self.seconds, 1)}
-        if self.ml_test_report:
-            out["ml_weighted_f1"] = float(self.ml_test_report["weighted_f1"])
-        return out
-
-
-class TrainingDataError(ValueError):
-    """The query returned rows training cannot use (too few, one class, no template column...)."""
-
-
-def class_weights(label_ids: np.ndarray, n_classes: int, mode: str) -> dict[int, float] | None:
-    """Keras class weights against imbalance: 'balanced' (n / (k * count)), its square root, or none."""
-    if mode == "none":
-        return None
-    counts = np.bincount(label_ids, minlength=n_classes).astype(float)
-    present = counts > 0
-    weights = np.ones(n_classes)
-    weights[present] = len(label_ids) / (present.sum() * counts[present])
-    if mode == "sqrt":
-        weights = np.sqrt(weights)
-    return {i: float(w) for i, w in enumerate(weights)}
+__all__ = ["Environment", "TrainResult", "TrainingDataError", "class_weights", "fit_head", "predict_ids", "train"]
 
 
 def _prepare(records: list[dict[str, Any]], cfg: TrainingConfig) -> tuple[list[dict[str, Any]], list[str], list[str]]:
@@ -139,7 +66,8 @@ def fit_head(cfg: TrainingConfig, vectors: np.ndarray, label_ids: np.ndarray, sp
 
     keras.utils.set_random_seed(cfg.training.seed)
     head = models.build(cfg.model, vectors.shape[1], n_classes)
-    weights = class_weights(label_ids[split.train], n_classes, cfg.training.class_weight)
+    weights = class_weights(label_ids[split.train], n_classes, cfg.training.class_weight,
+                            cfg.training.class_weight_cap)
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=cfg.training.patience,
                                          restore_best_weights=True)
     progress = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: _log.info(
@@ -163,19 +91,32 @@ def train(cfg: TrainingConfig, env: Environment, client: Any = None, now: dt.dat
     start = time.perf_counter()
     now = now or dt.datetime.now(dt.timezone.utc)
 
-    records = rows.fetch(env.database_url, cfg.data.query, cfg.query_params(now))
+    token = cfg.kind == "token"
+    records = rows.fetch(env.database_url, cfg.data.query, cfg.query_params(now),
+                         required=rows.REQUIRED_TOKEN_COLUMNS if token else rows.REQUIRED_COLUMNS)
     _log.info("%s: the query returned %d rows", cfg.name, len(records))
-    records, labels, dropped = _prepare(records, cfg)
-    index = {label: i for i, label in enumerate(labels)}
-    label_ids = np.array([index[r["label"]] for r in records], dtype=np.int64)
-    texts = [r["text"] for r in records]
-    split = stratified_group_split([r["label"] for r in records], _groups(records, cfg), cfg.split.validation,
-                                   cfg.split.test, cfg.split.seed)
-    _log.info("%s: split %s", cfg.name, split.sizes())
+    if token:
+        from services.classifier.training import tokens
+
+        data = tokens.prepare(records, cfg)
+
+        def build(version: str, out: Path) -> TrainResult:
+            return tokens.build_version(cfg, env, client, data, version, out)
+    else:
+        records, labels, dropped = _prepare(records, cfg)
+        index = {label: i for i, label in enumerate(labels)}
+        label_ids = np.array([index[r["label"]] for r in records], dtype=np.int64)
+        texts = [r["text"] for r in records]
+        split = stratified_group_split([r["label"] for r in records], _groups(records, cfg), cfg.split.validation,
+                                       cfg.split.test, cfg.split.seed)
+        _log.info("%s: split %s", cfg.name, split.sizes())
+
+        def build(version: str, out: Path) -> TrainResult:
+            return _build_version(cfg, env, client, records, labels, dropped, label_ids, texts, split, version, out)
 
     version, out = artifacts.create_version_dir(env.artifacts_root, env.region, cfg.name, now)
     try:
-        result = _build_version(cfg, env, client, records, labels, dropped, label_ids, texts, split, version, out)
+        result = build(version, out)
     except BaseException:
         failed = artifacts.set_aside_failed(out)
         _log.error("%s: training version %s failed; its files are in %s", cfg.name, version, failed)
@@ -231,6 +172,7 @@ def _build_version(cfg: TrainingConfig, env: Environment, client: Any, records: 
     if cfg.ml_model:
         result.ml_test_report, ml = _train_ml(cfg, texts, label_ids, labels, split, out, version)
     metadata = {
+        "kind": "phrase", "precision": "float32",
         "embedder_model": emb.model_name, "embedder_version": emb.model_version, "dimension": emb.dimension,
         "architecture": arch, "dataset": cfg.data.dataset, "history_days": cfg.data.history_days,
         "trained_rows": int(len(split.train)), "split": split.sizes(), "artifact_dir": str(out),
@@ -260,7 +202,8 @@ def _train_ml(cfg: TrainingConfig, texts: list[str], label_ids: np.ndarray, labe
 
     spec = cfg.ml_model
     train_texts = [texts[i] for i in split.train]
-    weights = class_weights(label_ids[split.train], len(labels), cfg.training.class_weight)
+    weights = class_weights(label_ids[split.train], len(labels), cfg.training.class_weight,
+                            cfg.training.class_weight_cap)
     model = ml_model.train(train_texts, label_ids[split.train], labels, c=spec.c, class_weight=weights,
                            seed=cfg.training.seed, name=spec.name)
     model.version = version

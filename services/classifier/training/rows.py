@@ -1,4 +1,9 @@
-"""Training rows in PostgreSQL: the table, loading a generated dataset, and running a config's query.
+"""Training rows in PostgreSQL: the tables, loading a generated dataset, and running a config's query.
+
+Two tables: `training_rows` (a phrase and its label, for phrase heads) and
+`training_token_rows` (a paragraph and its labelled character spans as JSONB, for token
+heads). PostgreSQL only: the pipeline reads its own database (VEIL_TRAINING_DATABASE_URL),
+never the services' SQLite stores.
 
 Every connection and query goes through `veil.decorators.retry`: a restarting server or a
 dropped connection is retried with backoff, bad SQL or a missing column fails at once.
@@ -7,6 +12,7 @@ dropped connection is retried with backoff, bad SQL or a missing column fails at
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -38,6 +44,27 @@ CREATE INDEX IF NOT EXISTS {TABLE}_dataset_created_at ON {TABLE} (dataset, creat
 _COLUMNS = ("dataset", "text", "label", "created_at", "context", "template", "shard", "source")
 REQUIRED_COLUMNS = ("text", "label")
 
+# A paragraph per row; `spans` is a JSON array of {"start", "end", "type"} (Python str offsets into
+# `text`, end exclusive). `style` and `locale` say how it was written, for grouping the split.
+TOKEN_TABLE = "training_token_rows"
+TOKEN_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {TOKEN_TABLE} (
+    id          BIGSERIAL PRIMARY KEY,
+    dataset     TEXT        NOT NULL,
+    text        TEXT        NOT NULL,
+    spans       JSONB       NOT NULL DEFAULT '[]'::jsonb,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    style       TEXT,
+    locale      TEXT,
+    shard       INTEGER,
+    source      TEXT,
+    CONSTRAINT {TOKEN_TABLE}_spans_array CHECK (jsonb_typeof(spans) = 'array')
+);
+CREATE INDEX IF NOT EXISTS {TOKEN_TABLE}_dataset_created_at ON {TOKEN_TABLE} (dataset, created_at);
+"""
+_TOKEN_COLUMNS = ("dataset", "text", "spans", "created_at", "style", "locale", "shard", "source")
+REQUIRED_TOKEN_COLUMNS = ("text", "spans")
+
 # SQLSTATE classes worth a retry: connection exceptions (08), operator intervention such as a
 # server shutting down (57P), serialization failures and deadlocks (40), too many connections.
 _TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P", "40")
@@ -67,6 +94,19 @@ class Row:
     created_at: dt.datetime | None = None
     context: str | None = None
     template: str | None = None
+    shard: int | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """A paragraph and its labelled spans: [{"start", "end", "type"}], offsets into `text`."""
+
+    text: str
+    spans: tuple[dict[str, Any], ...] | list[dict[str, Any]] = ()
+    created_at: dt.datetime | None = None
+    style: str | None = None
+    locale: str | None = None
     shard: int | None = None
     source: str | None = None
 
@@ -108,12 +148,60 @@ def ensure_database(url: str) -> bool:
 
 @db_retry
 def ensure_schema(url: str) -> None:
+    """Creates both tables (and their indexes) when missing; idempotent."""
     conn = connect(url)
     try:
         with conn, conn.cursor() as cur:
             # Two seeders creating the table at once would race on the catalog; serialise them.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (TABLE,))
             cur.execute(SCHEMA)
+            cur.execute(TOKEN_SCHEMA)
+    finally:
+        conn.close()
+
+
+def check_spans(text: str, spans: Any, where: str = "row") -> list[dict[str, Any]]:
+    """The spans of a token row as a list of {"start", "end", "type"}; ValueError naming what is wrong.
+
+    `spans` may be a JSON string (a team's own table with a TEXT column) or already parsed.
+    """
+    if isinstance(spans, (str, bytes)):
+        try:
+            spans = json.loads(spans)
+        except ValueError:
+            raise ValueError(f"{where}: spans is not valid JSON") from None
+    if not isinstance(spans, (list, tuple)):
+        raise ValueError(f"{where}: spans must be a list of {{start, end, type}}, not {type(spans).__name__}")
+    out = []
+    for i, span in enumerate(spans):
+        try:
+            start, end, kind = int(span["start"]), int(span["end"]), str(span["type"])
+        except (TypeError, KeyError, ValueError):
+            raise ValueError(f"{where}: spans[{i}] must have integer start and end and a type") from None
+        if not (0 <= start < end <= len(text)) or not kind:
+            raise ValueError(f"{where}: spans[{i}] ({start}, {end}, {kind!r}) is not inside the text "
+                             f"({len(text)} characters)")
+        out.append({"start": start, "end": end, "type": kind})
+    return out
+
+
+@db_retry
+def replace_token_dataset(url: str, dataset: str, rows: Sequence[TokenRow], page_size: int = 2000) -> int:
+    """Replaces every token row of `dataset` with `rows` in one transaction; spans are checked first."""
+    values = []
+    for i, r in enumerate(rows):
+        spans = check_spans(r.text, r.spans, f"{dataset} row {i}")
+        values.append((dataset, r.text, json.dumps(spans, ensure_ascii=False),
+                       r.created_at or dt.datetime.now(dt.timezone.utc), r.style, r.locale, r.shard, r.source))
+    conn = connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(f"DELETE FROM {TOKEN_TABLE} WHERE dataset = %s", (dataset,))
+            psycopg2.extras.execute_values(
+                cur, f"INSERT INTO {TOKEN_TABLE} ({', '.join(_TOKEN_COLUMNS)}) VALUES %s", values,
+                template="(%s, %s, %s::jsonb, %s, %s, %s, %s, %s)", page_size=page_size)
+        _log.info("loaded %d token rows into dataset %s", len(values), dataset)
+        return len(values)
     finally:
         conn.close()
 
@@ -136,22 +224,26 @@ def replace_dataset(url: str, dataset: str, rows: Sequence[Row], page_size: int 
 
 
 @db_retry
-def count_by_dataset(url: str) -> dict[str, int]:
+def count_by_dataset(url: str, table: str = TABLE) -> dict[str, int]:
+    if table not in (TABLE, TOKEN_TABLE):
+        raise ValueError(f"unknown table {table!r}")
     conn = connect(url)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(f"SELECT dataset, count(*) FROM {TABLE} GROUP BY dataset ORDER BY dataset")
+            cur.execute(f"SELECT dataset, count(*) FROM {table} GROUP BY dataset ORDER BY dataset")
             return {name: int(n) for name, n in cur.fetchall()}
     finally:
         conn.close()
 
 
 @db_retry
-def fetch(url: str, query: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+def fetch(url: str, query: str, params: Mapping[str, Any],
+          required: Sequence[str] = REQUIRED_COLUMNS) -> list[dict[str, Any]]:
     """Runs a config's query (psycopg2 named parameters, e.g. %(since)s) and returns its rows as dicts.
 
-    The query must return `text` and `label`; any other column is kept (for grouping the split
-    or for the raw/ snapshot). A read-only transaction keeps a config from changing data.
+    The query must return the `required` columns (`text` and `label` for a phrase head, `text`
+    and `spans` for a token head); any other column is kept (for grouping the split or for the
+    raw/ snapshot). A read-only transaction keeps a config from changing data.
     """
     conn = connect(url)
     try:
@@ -169,9 +261,9 @@ def fetch(url: str, query: str, params: Mapping[str, Any]) -> list[dict[str, Any
             if cur.description is None:
                 raise QueryError("the training query returns no rows (is it a SELECT?)")
             columns = [d.name for d in cur.description]
-            missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+            missing = [c for c in required if c not in columns]
             if missing:
-                raise QueryError(f"the training query must return the columns {', '.join(REQUIRED_COLUMNS)}; "
+                raise QueryError(f"the training query must return the columns {', '.join(required)}; "
                                  f"missing: {', '.join(missing)} (got: {', '.join(columns)})")
             return [dict(zip(columns, record)) for record in cur.fetchall()]
     finally:

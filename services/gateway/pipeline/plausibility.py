@@ -59,7 +59,7 @@ def plausible(text: str, type_: str, after: str = "") -> bool:
     if type_ == ID:
         return digits >= 2
     if type_ == DATE:
-        return digits >= 2 or bool(_MONTH_WORD.search(span)) or bool(re.search(r"\d(?:st|nd|rd|th)\b", span))
+        return digits >= 3 or bool(_MONTH_WORD.search(span)) or bool(re.search(r"\d(?:st|nd|rd|th)\b", span))
     if type_ == AGE:
         return digits >= 2 or bool(re.search(r"(?i)ninety|hundred|neunzig|quatre-vingt-dix|noventa|novanta", span))
     words = _WORD.findall(span)

@@ -17,7 +17,7 @@ def test_veil_data_seed_loads_the_datasets_and_says_how_many_rows(postgres_url, 
 
 def test_when_the_dataset_is_unknown_then_seed_says_which_ones_exist(capsys):
     assert cli.main(["data", "seed", "--dataset", "nope", "--database-url", "postgresql://x@127.0.0.1:1/x"]) == 2
-    assert "known: phi-type, general-phrases" in capsys.readouterr().err
+    assert "known: phi-type, general-phrases, phi-tagger" in capsys.readouterr().err
 
 
 def test_when_neither_a_config_nor_all_is_given_then_train_says_what_it_needs(capsys):
@@ -35,6 +35,27 @@ def test_when_the_database_has_no_rows_then_train_says_to_seed_it(postgres_url, 
     rows.ensure_schema(postgres_url)
     assert cli.main(["train", "phi-type", "--database-url", postgres_url]) == 1
     assert "did you run `veil data seed`?" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+def test_when_the_token_table_has_no_rows_then_training_the_tagger_says_to_seed_it(postgres_url, capsys):
+    rows.ensure_schema(postgres_url)
+    assert cli.main(["train", "phi-tagger", "--database-url", postgres_url]) == 1
+    assert "did you run `veil data seed`?" in capsys.readouterr().err
+
+
+def test_a_token_heads_summary_prints_span_f1_per_type(capsys):
+    from tools.classifier.cli_training import _print_summaries
+
+    summary = {"name": "phi-tagger", "version": "v9", "kind": "token", "weighted_f1": 0.9, "test_rows": 120,
+               "test_tokens": 6100, "span_f1": 0.8123, "span_f1_overlap": 0.9012, "entity_token_f1": 0.85,
+               "seconds": 312.4, "artifact_dir": "/a", "published": "/r",
+               "per_type": {"PERSON": {"span_f1": 0.8, "span_f1_overlap": 0.9, "precision": 0.79, "recall": 0.81,
+                                       "spans": 140, "token_f1": 0.84}}}
+    assert _print_summaries([summary], as_json=False) == 0
+    out = capsys.readouterr().out
+    assert "phi-tagger v9: span F1 0.8123 exact, 0.9012 overlap on 120 held-out rows" in out and "(312s)" in out
+    assert "PERSON" in out and "0.8000" in out and "published: /r" in out
 
 
 def test_when_the_config_folder_is_empty_then_train_all_says_so(tmp_path, capsys):

@@ -18,6 +18,17 @@ def test_the_shipped_configs_load_and_the_phi_head_brings_its_ml_model():
     assert "%(since)s" in loaded["phi-type"].data.query
 
 
+def test_the_tagger_config_is_a_token_config_reading_token_rows_with_capped_balanced_weights():
+    cfg = config.load(config.resolve("phi-tagger"))
+    assert (cfg.kind, cfg.data.dataset, cfg.ml_model) == ("token", "phi-tagger", None)
+    assert "training_token_rows" in cfg.data.query and "spans" in cfg.data.query
+    assert (cfg.training.class_weight, cfg.training.class_weight_cap) == ("balanced", 2)
+    assert cfg.model.context_tokens > 0
+    assert config.parse(_MINIMAL).kind == "phrase"
+    # A token config without a query reads the token table.
+    assert config.parse({**_MINIMAL, "kind": "token"}).data.query == config.DEFAULT_TOKEN_QUERY
+
+
 def test_when_a_name_is_given_then_resolve_finds_the_shipped_config():
     assert config.resolve("phi-type") == config.CONFIG_DIR / "phi-type.yaml"
 
@@ -46,6 +57,10 @@ def test_when_history_days_is_null_then_every_row_is_in_the_window():
     ({**_MINIMAL, "training": {"class_weight": "inverse"}}, "class_weight"),
     ({**_MINIMAL, "data": {"dataset": "x", "query": "DELETE FROM training_rows"}}, "SELECT"),
     ({**_MINIMAL, "data": {"dataset": "x", "history_days": -1}}, "history_days"),
+    ({**_MINIMAL, "kind": "sequence"}, "kind must be one of phrase, token"),
+    ({**_MINIMAL, "kind": "token", "ml_model": {"c": 1.0}}, "ml_model is for phrase heads"),
+    ({**_MINIMAL, "training": {"class_weight_cap": 0.5}}, "class_weight_cap"),
+    ({**_MINIMAL, "training": {"class_weight_cap": "ten"}}, "class_weight_cap"),
 ])
 def test_when_a_config_is_wrong_then_the_error_names_the_key(raw, message):
     with pytest.raises(config.TrainingConfigError, match=message) as exc:

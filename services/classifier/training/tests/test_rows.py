@@ -99,3 +99,59 @@ def test_when_the_database_does_not_exist_then_seeding_creates_it(postgres_url):
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
         admin.close()
+
+
+def _token_rows() -> list[rows.TokenRow]:
+    text = "Seen by Anna Novak on 03/07/2019 at Klinikum Coburg."
+    return [rows.TokenRow(text, [{"start": 8, "end": 18, "type": "PERSON"}, {"start": 22, "end": 32, "type": "DATE"},
+                                 {"start": 36, "end": 51, "type": "ORGANIZATION"}], created_at=_NOW, style="progress",
+                          locale="de_DE", shard=3, source="test"),
+            rows.TokenRow("Lungs clear — no distress.", [], created_at=_NOW - dt.timedelta(days=400))]
+
+
+def test_token_rows_round_trip_with_their_spans_as_jsonb(postgres_url):
+    rows.ensure_schema(postgres_url)
+    assert rows.replace_token_dataset(postgres_url, "tagger", _token_rows()) == 2
+    assert rows.count_by_dataset(postgres_url, rows.TOKEN_TABLE) == {"tagger": 2}
+    cfg = config.parse({"name": "tagger", "kind": "token", "data": {"history_days": None}})
+    fetched = rows.fetch(postgres_url, cfg.data.query, cfg.query_params(_NOW), required=rows.REQUIRED_TOKEN_COLUMNS)
+    assert [(r["text"], r["spans"], r["style"], r["locale"]) for r in fetched] == [
+        (t.text, list(t.spans), t.style, t.locale) for t in _token_rows()]
+    first = fetched[0]
+    assert [first["text"][s["start"]:s["end"]] for s in first["spans"]] == ["Anna Novak", "03/07/2019", "Klinikum Coburg"]
+    # The history window applies as for phrase rows; seeding again replaces the dataset.
+    recent = config.parse({"name": "tagger", "kind": "token", "data": {"history_days": 365}})
+    assert len(rows.fetch(postgres_url, recent.data.query, recent.query_params(_NOW), required=("text", "spans"))) == 1
+    rows.replace_token_dataset(postgres_url, "tagger", _token_rows()[:1])
+    assert rows.count_by_dataset(postgres_url, rows.TOKEN_TABLE) == {"tagger": 1}
+    assert rows.count_by_dataset(postgres_url) == {}
+
+
+@pytest.mark.parametrize("spans, message", [
+    ([{"start": 5, "end": 99, "type": "PERSON"}], "not inside the text"),
+    ([{"start": 3, "end": 3, "type": "PERSON"}], "not inside the text"),
+    ([{"start": 0, "type": "PERSON"}], "integer start and end"),
+    ("not json", "not valid JSON"),
+    ({"start": 0}, "must be a list"),
+])
+def test_token_rows_with_spans_outside_their_text_are_refused_before_anything_is_written(postgres_url, spans,
+                                                                                         message):
+    rows.ensure_schema(postgres_url)
+    rows.replace_token_dataset(postgres_url, "tagger", _token_rows())
+    with pytest.raises(ValueError, match=message):
+        rows.replace_token_dataset(postgres_url, "tagger", [rows.TokenRow("short text", spans)])
+    assert rows.count_by_dataset(postgres_url, rows.TOKEN_TABLE) == {"tagger": 2}
+
+
+def test_seeding_the_tagger_dataset_loads_generated_paragraphs_with_valid_spans(postgres_url):
+    from veil.contracts import ENTITY_TYPES
+
+    assert seed.seed(postgres_url, ["phi-tagger"], scale=0.025, now=_NOW) == {"phi-tagger": 200}
+    query = "SELECT text, spans, style, locale, source FROM training_token_rows WHERE dataset = %(dataset)s ORDER BY id"
+    first = rows.fetch(postgres_url, query, {"dataset": "phi-tagger"}, required=rows.REQUIRED_TOKEN_COLUMNS)
+    assert len(first) == 200 and all(r["style"] and r["locale"] for r in first)
+    types = {s["type"] for r in first for s in r["spans"]}
+    assert types <= set(ENTITY_TYPES) and {"PERSON", "DATE"} <= types
+    assert all(r["text"][s["start"]:s["end"]].strip() for r in first for s in r["spans"])
+    seed.seed(postgres_url, ["phi-tagger"], scale=0.025, now=_NOW)
+    assert rows.fetch(postgres_url, query, {"dataset": "phi-tagger"}, required=rows.REQUIRED_TOKEN_COLUMNS) == first
