@@ -37,7 +37,8 @@ REPORTS_DIR = "reports"
 SUMMARY_FILE = "summary.json"
 LOCK_FILE = ".lock"
 # The gateway's settings that shape the pipeline; the rest (keys, ports) stay out of the tasks.
-PIPELINE_KEYS = ("gateway_blob_workers", "gateway_predict_batch_size", "gateway_phi_model",
+PIPELINE_KEYS = ("gateway_blob_workers", "gateway_predict_batch_size", "gateway_phi_model", "gateway_tagger_model",
+                 "gateway_tagger_threshold",
                  "gateway_use_ml_model", "gateway_ml_weight", "gateway_model_threshold", "gateway_review_threshold")
 _TASK_PREFIX = "veil-batch"
 

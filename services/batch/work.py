@@ -64,6 +64,7 @@ def pipeline_for(spec: WorkerSpec) -> Any:
 
 
 def _build(spec: WorkerSpec) -> Any:
+    import services.classifier as classifier_heads
     import services.gateway as gateway
     from veil.clients.classifier import ClassifierClient
     from veil.clients.embedder import EmbedderClient
@@ -85,9 +86,11 @@ def _build(spec: WorkerSpec) -> Any:
         limit_tensorflow_threads(spec.threads)
         try:
             # Loads the head now, so a missing or incompatible one fails the warm-up, not the documents.
+            # The phrase head is required; the token tagger joins when it is trained.
+            names = (cfg.gateway_phi_model,) + classifier_heads.available_heads(
+                (cfg.gateway_tagger_model,) if cfg.gateway_tagger_model else (), spec.registry_root or None)
             classifier = gateway.local_classifier(spec.registry_root or None,
-                                                 EmbedderClient(spec.embedder_address or None),
-                                                 (cfg.gateway_phi_model,))
+                                                  EmbedderClient(spec.embedder_address or None), names)
         except RuntimeError as exc:
             raise PipelineUnavailable(f"{exc} (registry {spec.registry_root or 'default'})") from None
         finally:
