@@ -121,12 +121,13 @@ class _TaskProfiles:
 
 
 def run_mode(mode: str, pdfs: Sequence[bytes], redactor: Any, dl: Callable, ml: Callable | None,
-             ml_weight: float, document_workers: int, profile_path: Path | None = None) -> RunResult:
+             ml_weight: float, document_workers: int, profile_path: Path | None = None,
+             tagger: Callable | None = None) -> RunResult:
     counting = CountingModel(dl)
     options = PipelineOptions(document_workers=document_workers if mode == DEFAULT else 1)
     tasks = _TaskProfiles() if profile_path else None
     kind = Pipeline if mode == DEFAULT else NaivePipeline
-    pipeline = kind(redactor, PhraseModels(dl=counting, ml=ml, ml_weight=ml_weight), options,
+    pipeline = kind(redactor, PhraseModels(dl=counting, ml=ml, ml_weight=ml_weight, tagger=tagger), options,
                     wrap=tasks.wrap if tasks else None)
     profiler = cProfile.Profile() if profile_path else None
     start = time.perf_counter()

@@ -288,6 +288,14 @@ def _bench(args: argparse.Namespace) -> int:
     def dl_of(stack: Stack):
         return assembly.ClassifierModel(ClassifierClient(stack.url("classifier"), timeout=120.0), cfg.gateway_phi_model)
 
+    def tagger_of(stack: Stack):
+        if not cfg.gateway_tagger_model:
+            return None
+        return assembly.ClassifierTagger(ClassifierClient(stack.url("classifier"), timeout=120.0),
+                                         cfg.gateway_tagger_model)
+
+    print(f"token tagger: {cfg.gateway_tagger_model or 'off (VEIL_GATEWAY_TAGGER_MODEL is empty)'}")
+
     # This machine's speed drifts by tens of percent within minutes, and the naive run lasts minutes
     # while a default run lasts seconds: the default mode runs before, between the two halves of,
     # and after the naive run, and its median is compared with the naive run's total. Each default
@@ -303,13 +311,13 @@ def _bench(args: argparse.Namespace) -> int:
             with Stack(services=("embedder", "classifier"), log_dir=logs_dir / f"default-{number}") as stack:
                 print(f"default mode, run {number} ...", flush=True)
                 default_runs.append(bench.run_mode("default", corpus.pdfs, redactor, dl_of(stack), ml, ml_weight,
-                                                   args.document_workers))
+                                                   args.document_workers, tagger=tagger_of(stack)))
                 print(f"  {default_runs[-1].seconds:.1f}s", flush=True)
                 if profile and profile_path:
                     # A run of its own: the profiler's overhead stays out of the figures above.
                     print("default mode again, under cProfile ...", flush=True)
                     profiled = bench.run_mode("default", corpus.pdfs, redactor, dl_of(stack), ml, ml_weight,
-                                              args.document_workers, profile_path)
+                                              args.document_workers, profile_path, tagger=tagger_of(stack))
                     print(f"  {profiled.seconds:.1f}s (profiler overhead included; warm embedder cache)", flush=True)
 
         if args.skip_naive:
@@ -322,7 +330,8 @@ def _bench(args: argparse.Namespace) -> int:
                        log_dir=logs_dir / "naive") as naive_stack:
                 for number, part in enumerate((corpus.pdfs[:half], corpus.pdfs[half:]), start=1):
                     print(f"naive mode (one model call per paragraph, no cache), half {number} ...", flush=True)
-                    naive_parts.append(bench.run_mode("naive", part, redactor, dl_of(naive_stack), ml, ml_weight, 1))
+                    naive_parts.append(bench.run_mode("naive", part, redactor, dl_of(naive_stack), ml, ml_weight, 1,
+                                                      tagger=tagger_of(naive_stack)))
                     print(f"  {naive_parts[-1].seconds:.1f}s", flush=True)
                     if number == 1:
                         default_run()   # the naive stack idles meanwhile
