@@ -236,6 +236,7 @@ class Pipeline:
             risk_scores, counts = risk.scores(doc.paragraphs, entities, findings.review, verified)
         doc.timings["total"] = sum(doc.timings.get(s, 0.0) for s in STAGES)
         boxes = boxes_by_span(redaction)
+        tagger_ran = self.models.tagger is not None and getattr(self.models.tagger, "version", "") is not None
         report = {
             "mode": self.mode,
             "document": {
@@ -247,8 +248,9 @@ class Pipeline:
             },
             "models": {"dl": self.models.dl_name or None, "dl_version": getattr(self.models.dl, "version", None),
                        "ml": self.models.ml_name or None, "ml_version": getattr(self.models.ml, "version", None),
-                       "tagger": self.models.tagger_name or None,
-                       "tagger_version": getattr(self.models.tagger, "version", None)},
+                       # A tagger whose head is not there answers nothing and has no version: not named.
+                       "tagger": (self.models.tagger_name or None) if tagger_ran else None,
+                       "tagger_version": getattr(self.models.tagger, "version", None) if tagger_ran else None},
             "entities": [public_entity(e, by_index, boxes.get(span_of.get(id(e)))) for e in findings.entities]
             + [public_entity(e, by_index) for e in repaired],
             "review": [public_entity(e, by_index) for e in findings.review],

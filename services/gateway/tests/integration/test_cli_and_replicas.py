@@ -97,5 +97,6 @@ def test_veil_deidentify_local_runs_the_same_pipeline_in_process(phrase_models, 
 
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["verification"]["verified"] and report["models"] == {
-        "dl": "phi-type", "dl_version": "v1", "ml": "phi-type-ml", "ml_version": "v1"}
+        "dl": "phi-type", "dl_version": "v1", "ml": "phi-type-ml", "ml_version": "v1",
+        "tagger": None, "tagger_version": None}   # no token head in this registry: the tagger did not run
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
