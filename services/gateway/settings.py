@@ -26,6 +26,13 @@ DEFAULT_CALLBACK_TIMEOUT = 5.0
 DEFAULT_BLOB_WORKERS = 4
 DEFAULT_PREDICT_BATCH_SIZE = 512
 DEFAULT_TAGGER_MODEL = "phi-tagger"
+
+
+def _head_or_off(raw: str) -> str:
+    """A head's name, or "" for `off`/`none` (an empty variable means the default, as for every setting)."""
+    value = raw.strip()
+    return "" if value.lower() in ("off", "none") else value
+
 DEFAULT_TAGGER_THRESHOLD = 0.5
 DEFAULT_PHI_MODEL = "phi-type"
 DEFAULT_MODEL_THRESHOLD = 0.5
@@ -100,8 +107,8 @@ SETTINGS = config.declare(
             "refuses large bodies; raising it past the embedder's max batch gains little."),
     Setting("VEIL_GATEWAY_PHI_MODEL", DEFAULT_PHI_MODEL, str,
             "Classifier model (head) used for PHI types."),
-    Setting("VEIL_GATEWAY_TAGGER_MODEL", DEFAULT_TAGGER_MODEL, str,
-            "Classifier token head that labels every paragraph token by token in context. Empty: no tagging "
+    Setting("VEIL_GATEWAY_TAGGER_MODEL", DEFAULT_TAGGER_MODEL, _head_or_off,
+            "Classifier token head that labels every paragraph token by token in context. `off`: no tagging "
             "(only patterns and candidate phrases); a head that is not trained yet is skipped with a warning."),
     Setting("VEIL_GATEWAY_TAGGER_THRESHOLD", DEFAULT_TAGGER_THRESHOLD, _fraction,
             "A span the token tagger labels is redacted when its probability reaches this. Lower it for recall, "

@@ -294,7 +294,7 @@ def _bench(args: argparse.Namespace) -> int:
         return assembly.ClassifierTagger(ClassifierClient(stack.url("classifier"), timeout=120.0),
                                          cfg.gateway_tagger_model)
 
-    print(f"token tagger: {cfg.gateway_tagger_model or 'off (VEIL_GATEWAY_TAGGER_MODEL is empty)'}")
+    print(f"token tagger: {cfg.gateway_tagger_model or 'off (VEIL_GATEWAY_TAGGER_MODEL=off)'}")
 
     # This machine's speed drifts by tens of percent within minutes, and the naive run lasts minutes
     # while a default run lasts seconds: the default mode runs before, between the two halves of,
