@@ -21,8 +21,9 @@ from typing import Callable
 from faker import Faker
 
 from tools.synthetic import vocab
+from veil.contracts import PHRASE_LABELS
 
-LABELS = ("PERSON", "DATE", "AGE", "PHONE", "EMAIL", "ID", "LOCATION", "URL", "IP", "ORGANIZATION", "NONE")
+LABELS = PHRASE_LABELS  # the entity types and NONE, as veil.contracts defines them
 
 # Share of each label in a generated set: NONE is the largest class, as it is among real candidates.
 LABEL_SHARES = {

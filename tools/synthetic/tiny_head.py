@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from services.classifier import registry
+from veil.contracts import DATE, NONE, PERSON, PHONE
 
 _log = logging.getLogger(__name__)
 
-LABELS = ["PERSON", "DATE", "PHONE", "NONE"]
+LABELS = [PERSON, DATE, PHONE, NONE]  # a few of the contract's types: enough for a test head
 _FINDINGS = ("chest pain", "shortness of breath", "mild fever", "blood pressure stable", "no acute distress",
              "follow up in clinic", "wound healing well", "denies nausea", "lungs clear", "normal gait",
              "abdomen soft", "left knee swelling", "headache resolved", "tolerating diet", "ambulating well")
