@@ -122,15 +122,24 @@ class EmbedderServicer:
         self._tokens_seconds = metrics.call_seconds.labels("EmbedTokens")
 
     def Embed(self, request: Any, context: grpc.ServicerContext) -> pb2.EmbedResponse:
+        return self._answer("Embed", self._embed_seconds, self._embed, request, context)
+
+    def EmbedTokens(self, request: Any, context: grpc.ServicerContext) -> pb2.EmbedTokensResponse:
+        return self._answer("EmbedTokens", self._tokens_seconds, self._embed_tokens, request, context)
+
+    def _answer(self, rpc: str, seconds: Any, handler: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        """Runs an RPC's handler, counts and times it, and ends a failed call with its status."""
         start = time.perf_counter()
-        code, message, response = self._embed(request, context)
-        self.metrics.calls.labels("Embed", code.name).inc()
-        self._embed_seconds.observe(time.perf_counter() - start)
+        code, message, response = handler(request, context)
+        self.metrics.calls.labels(rpc, code.name).inc()
+        seconds.observe(time.perf_counter() - start)
         if code is not grpc.StatusCode.OK:
             context.abort(code, message)
         return response
 
-    def _embed(self, request: Any, context: grpc.ServicerContext) -> tuple[grpc.StatusCode, str, Any]:
+    def _run(self, rpc: str, request: Any, context: grpc.ServicerContext, counter: Any,
+             call: Any) -> tuple[grpc.StatusCode, str, Any]:
+        """What Embed and EmbedTokens share: bad input, a model still loading, the deadline, the errors."""
         if isinstance(request, _BadRequest):
             return grpc.StatusCode.INVALID_ARGUMENT, request.message, None
         service = self.service
@@ -139,48 +148,30 @@ class EmbedderServicer:
         remaining = context.time_remaining()
         deadline = None if remaining is None else time.monotonic() + remaining
         texts = request.texts
-        self.metrics.texts.inc(len(texts))
+        counter.inc(len(texts))
         try:
-            result = service.embed(texts, request.expected_model_version or None, deadline)
+            return grpc.StatusCode.OK, "", call(service)(texts, request.expected_model_version or None, deadline)
         except tuple(_STATUS) as exc:
             if isinstance(exc, ModelFailure):
-                _log.error("Embed failed: %s", exc)
+                _log.error("%s failed: %s", rpc, exc)
             return _STATUS[type(exc)], str(exc), None
         except Exception:  # noqa: BLE001 - a bug: log it, answer INTERNAL without details
-            _log.exception("unexpected error in Embed (%d texts)", len(texts))
+            _log.exception("unexpected error in %s (%d texts)", rpc, len(texts))
             return grpc.StatusCode.INTERNAL, "unexpected error; quote the request id when reporting it", None
+
+    def _embed(self, request: Any, context: grpc.ServicerContext) -> tuple[grpc.StatusCode, str, Any]:
+        code, message, result = self._run("Embed", request, context, self.metrics.texts, lambda s: s.embed)
+        if code is not grpc.StatusCode.OK:
+            return code, message, None
         return grpc.StatusCode.OK, "", pb2.EmbedResponse(
             vectors=b"".join(result.rows), dimension=result.dimension, model_name=result.model_name,
             model_version=result.model_version, cache_hits=result.cache_hits)
 
-    def EmbedTokens(self, request: Any, context: grpc.ServicerContext) -> pb2.EmbedTokensResponse:
-        start = time.perf_counter()
-        code, message, response = self._embed_tokens(request, context)
-        self.metrics.calls.labels("EmbedTokens", code.name).inc()
-        self._tokens_seconds.observe(time.perf_counter() - start)
-        if code is not grpc.StatusCode.OK:
-            context.abort(code, message)
-        return response
-
     def _embed_tokens(self, request: Any, context: grpc.ServicerContext) -> tuple[grpc.StatusCode, str, Any]:
-        if isinstance(request, _BadRequest):
-            return grpc.StatusCode.INVALID_ARGUMENT, request.message, None
-        service = self.service
-        if service is None:
-            return grpc.StatusCode.UNAVAILABLE, "the model is still loading; retry shortly", None
-        remaining = context.time_remaining()
-        deadline = None if remaining is None else time.monotonic() + remaining
-        texts = request.texts
-        self.metrics.token_texts.inc(len(texts))
-        try:
-            result = service.embed_tokens(texts, request.expected_model_version or None, deadline)
-        except tuple(_STATUS) as exc:
-            if isinstance(exc, ModelFailure):
-                _log.error("EmbedTokens failed: %s", exc)
-            return _STATUS[type(exc)], str(exc), None
-        except Exception:  # noqa: BLE001 - a bug: log it, answer INTERNAL without details
-            _log.exception("unexpected error in EmbedTokens (%d texts)", len(texts))
-            return grpc.StatusCode.INTERNAL, "unexpected error; quote the request id when reporting it", None
+        code, message, result = self._run("EmbedTokens", request, context, self.metrics.token_texts,
+                                          lambda s: s.embed_tokens)
+        if code is not grpc.StatusCode.OK:
+            return code, message, None
         size = sum(len(r.vectors) + _TOKEN_OFFSET_BYTES * r.n_tokens for r in result.rows)
         if self.max_message_bytes and size > self.max_message_bytes:
             # The character limit keeps ordinary text far below this; only texts whose
