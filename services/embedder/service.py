@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -192,30 +192,9 @@ class EmbeddingService:
                                   f"the caller expects {expected_version!r}")
         keys = check_and_normalise(texts, self.limits, model.case_insensitive)
         rows: dict[str, bytes] = {}
-        waiting: dict[str, Item] = {}
-        new: list[Item] = []
-        joined = 0
-        with self._lock:
-            for key in dict.fromkeys(keys):  # unique, in order
-                cache_key = (model.version, key)
-                row = self.cache.get(cache_key)
-                if row is not None:
-                    rows[key] = row
-                    continue
-                item = self._inflight.get(cache_key)
-                if item is None:
-                    item = Item(key, cache_key, deadline)
-                    self._inflight[cache_key] = item
-                    new.append(item)
-                else:
-                    item.extend(deadline)
-                    joined += 1
-                waiting[key] = item
-            if new:
-                self._submit(new)
+        waiting = self._cached_or_queued(dict.fromkeys(keys), rows, self.cache, deadline,
+                                         lambda key: ((model.version, key), {}))
         hits = len(rows)
-        if joined and self._observer.coalesced:
-            self._observer.coalesced(joined)
         if self._observer.preprocess:
             self._observer.preprocess(time.perf_counter() - start)
         if waiting:
@@ -234,40 +213,50 @@ class EmbeddingService:
             raise VersionMismatch(f"the embedder serves model version {model.version!r}, "
                                   f"the caller expects {expected_version!r}")
         check_token_texts(texts, self.limits)
-        rows: dict[str, TokenRows] = {"": _NO_TOKENS}
-        hit: set[str] = set()
-        waiting: dict[str, Item] = {}
-        new: list[Item] = []
-        joined = 0
-        with self._lock:
-            for text in dict.fromkeys(texts):  # unique, in order
-                if not text:
-                    continue
-                cache_key = (model.version, text, TOKENS)
-                row = self.token_cache.get(cache_key)
-                if row is not None:
-                    rows[text] = row
-                    hit.add(text)
-                    continue
-                item = self._inflight.get(cache_key)
-                if item is None:
-                    item = Item(text, cache_key, deadline, kind=TOKENS, cost=estimated_tokens(text))
-                    self._inflight[cache_key] = item
-                    new.append(item)
-                else:
-                    item.extend(deadline)
-                    joined += 1
-                waiting[text] = item
-            if new:
-                self._submit(new)
-        if joined and self._observer.coalesced:
-            self._observer.coalesced(joined)
+        rows: dict[str, TokenRows] = {}
+        waiting = self._cached_or_queued((text for text in dict.fromkeys(texts) if text), rows, self.token_cache,
+                                         deadline, lambda text: ((model.version, text, TOKENS),
+                                                                 {"kind": TOKENS, "cost": estimated_tokens(text)}))
+        hit = set(rows)
+        rows[""] = _NO_TOKENS
         if self._observer.preprocess:
             self._observer.preprocess(time.perf_counter() - start)
         if waiting:
             self._wait(waiting, rows, deadline)
         return TokensResult([rows[t] for t in texts], [t in hit for t in texts], model.dimension, model.name,
                             model.version)
+
+    def _cached_or_queued(self, keys: Iterable[str], rows: dict, cache: Any, deadline: float | None,
+                          describe: Callable[[str], tuple[tuple, dict]]) -> dict[str, Item]:
+        """Fills `rows` with what `cache` holds; joins the work already in flight for a key, queues the rest.
+
+        `describe(key)` gives the key's cache key and the Item's extra fields (its kind and cost).
+        Returns the items to wait for, by key.
+        """
+        waiting: dict[str, Item] = {}
+        new: list[Item] = []
+        joined = 0
+        with self._lock:
+            for key in keys:  # unique, in order
+                cache_key, extra = describe(key)
+                row = cache.get(cache_key)
+                if row is not None:
+                    rows[key] = row
+                    continue
+                item = self._inflight.get(cache_key)
+                if item is None:
+                    item = Item(key, cache_key, deadline, **extra)
+                    self._inflight[cache_key] = item
+                    new.append(item)
+                else:
+                    item.extend(deadline)
+                    joined += 1
+                waiting[key] = item
+            if new:
+                self._submit(new)
+        if joined and self._observer.coalesced:
+            self._observer.coalesced(joined)
+        return waiting
 
     def _submit(self, new: list[Item]) -> None:
         """Queues `new` (under self._lock); on refusal forgets them and raises the caller's error."""
