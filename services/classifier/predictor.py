@@ -65,10 +65,7 @@ class Classifier:
             raise
         predictions = _predictions(head.labels, probabilities, top_k)
         elapsed = time.perf_counter() - start
-        self.metrics.predictions.labels(name, "ok").inc()
-        self.metrics.latency.labels(name).observe(elapsed)
-        self.metrics.batch.labels(name).observe(len(texts))
-        self.metrics.texts.labels(name, head.version).inc(len(texts))
+        self._count_success(name, head.version, len(texts), elapsed)
         if self.recorder is not None:
             now = time.time()
             self.recorder.record(
@@ -119,10 +116,7 @@ class Classifier:
             self.metrics.predictions.labels(name, "error").inc()
             raise
         elapsed = time.perf_counter() - start
-        self.metrics.predictions.labels(name, "ok").inc()
-        self.metrics.latency.labels(name).observe(elapsed)
-        self.metrics.batch.labels(name).observe(len(texts))
-        self.metrics.texts.labels(name, head.version).inc(len(texts))
+        self._count_success(name, head.version, len(texts), elapsed)
         if self.recorder is not None:
             now = time.time()
             # One record per text, in the predict table's columns: the span types in text order as the
@@ -137,6 +131,12 @@ class Classifier:
         _log.debug("tagged %d text(s) (%d tokens) with %s %s in %.1f ms", len(texts), n_tokens, name,
                    head.version, elapsed * 1000.0)
         return {"model": name, "version": head.version, "results": results}
+
+    def _count_success(self, name: str, version: str, n_texts: int, elapsed: float) -> None:
+        self.metrics.predictions.labels(name, "ok").inc()
+        self.metrics.latency.labels(name).observe(elapsed)
+        self.metrics.batch.labels(name).observe(n_texts)
+        self.metrics.texts.labels(name, version).inc(n_texts)
 
     def _note_version(self, name: str, version: str) -> None:
         previous = self._served.get(name)
