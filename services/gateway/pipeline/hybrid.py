@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from services.gateway.pipeline import addresses, edges, organisations, patterns
 from services.gateway.pipeline import candidates as candidates_mod
-from services.gateway.pipeline import patterns
 from services.gateway.pipeline.candidates import Candidate
 from services.gateway.pipeline.document import Entity, Findings, Paragraph
 from services.gateway.pipeline.patterns import NONE, Match
@@ -22,6 +22,7 @@ from services.gateway.pipeline.plausibility import page_number_line, plausible
 from services.gateway.pipeline.predict import Decision
 from services.gateway.pipeline.propagation import Propagator
 from services.gateway.pipeline.tagging import TaggedSpan
+from veil.contracts import AGE, LOCATION, ORGANIZATION
 
 MODEL, ML, PATTERN, PROPAGATED = "model", "ml", "pattern", "propagated"
 SOURCES = (MODEL, ML, PATTERN, PROPAGATED)
@@ -69,7 +70,9 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
         found.entities.append(Entity(p.index, m.start, m.end, m.type, m.score, PATTERN, p.text[m.start:m.end]))
     for c in pp.candidates:
         d = decision_for(c.text)
-        if d.label == NONE:
+        # The phrase models see the candidate alone, so what they call it is checked against its shape
+        # and the words after it, as the tagger's spans are ("Babinski" of "Babinski sign", "SpO" of "SpO2").
+        if d.label == NONE or not plausible(c.text, d.label, p.text[c.end:c.end + 24]):
             continue
         entity = Entity(p.index, c.start, c.end, d.label, d.score, d.source, p.text[c.start:c.end])
         if d.score >= options.threshold:
@@ -77,6 +80,9 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
         elif d.score >= options.review_threshold:
             found.review.append(entity)
     _add_tagged(pp, found, options)
+    found.entities = _without_labels(p.text, found.entities)
+    found.review = _without_labels(p.text, found.review)
+    _add_address_parts(p, found)
     for e in found.entities:
         propagator.remember(e.text, e.type, e.score)
     for hit in propagator.find(p.text):
@@ -88,6 +94,44 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
     found.review = [r for r in found.review if not any(e.overlaps(r.start, r.end) for e in found.entities)]
     found.entities.sort(key=lambda e: e.start)
     return found
+
+
+def _add_address_parts(p: Paragraph, found: Findings) -> None:
+    """Address lines that end in a postcode and a town, units with their numbers, and the parts of an
+    address line after a location already found ("..., lgh 808, 588 34 Genarp"): see `addresses`."""
+    for start, end in addresses.address_lines(p.text) + addresses.units(p.text):
+        if not any(other.overlaps(start, end) for other in found.entities):
+            found.entities.append(Entity(p.index, start, end, LOCATION, 0.9, PATTERN, p.text[start:end]))
+    for start, end in organisations.find(p.text):
+        _add_or_widen(p, found, start, end, ORGANIZATION)
+    for e in [e for e in found.entities if e.type == LOCATION]:
+        for start, end in addresses.continuation(p.text, e.end):
+            if not any(other.overlaps(start, end) for other in found.entities):
+                found.entities.append(Entity(p.index, start, end, LOCATION, e.score, PATTERN, p.text[start:end]))
+
+
+def _add_or_widen(p: Paragraph, found: Findings, start: int, end: int, type_: str) -> None:
+    """A rule's span as an entity; one of the same type inside it is widened to it, one of another type wins."""
+    overlapping = [e for e in found.entities if e.overlaps(start, end)]
+    if any(e.type != type_ for e in overlapping):
+        return
+    found.entities[:] = [e for e in found.entities if e not in overlapping]
+    score = max([0.9] + [e.score for e in overlapping])
+    found.entities.append(Entity(p.index, start, end, type_, score, PATTERN, p.text[start:end]))
+
+
+def _without_labels(text: str, entities: list[Entity]) -> list[Entity]:
+    """The entities with their edge words that only label or introduce an identifier trimmed off
+    ("DR ADAMS", "Tel: +44 ..."), and those made only of such words dropped (see `edges`)."""
+    out = []
+    for e in entities:
+        # "aged 98 years of age": the words after the number belong to the age, those before it do not.
+        bounds = edges.trim(text, e.start, e.end, trailing=e.type != AGE)
+        if bounds is None:
+            continue
+        out.append(e if bounds == (e.start, e.end) else
+                   Entity(e.paragraph, bounds[0], bounds[1], e.type, e.score, e.source, text[bounds[0]:bounds[1]]))
+    return out
 
 
 def _add_tagged(pp: PreparedParagraph, found: Findings, options: SearchOptions) -> None:

@@ -169,7 +169,12 @@ _ID_KEYWORDS = (
     r"Serial(?:\s+(?:Number|No\.?|#))?|UDI|Implant\s+(?:ID|Serial)|VIN|Vehicle\s+(?:ID|Identification\s+Number)|"
     r"Licen[cs]e\s+Plate|Plate(?:\s+(?:Number|No\.?|#))?|SSN|Social\s+Security(?:\s+(?:Number|No\.?|#))?|"
     r"Passport(?:\s+(?:Number|No\.?|#))?|Biometric\s+ID|Fax\s+ID|ID(?:\s+(?:Number|No\.?|#))?|Device|"
-    r"(?:Implant\s+)?Lot(?:\s+(?:Number|No\.?|#))?|Identifier|S/N|SN|Specimen(?:\s+ID)?|Rx\s*#|FIN|CSN")
+    r"(?:Implant\s+)?Lot(?:\s+(?:Number|No\.?|#))?|Identifier|S/N|SN|Specimen(?:\s+ID)?|Rx\s*#|FIN|CSN|"
+    # References, permits, registrations and the national numbers of other countries, by their official short names.
+    r"Ref\.?|Reference(?:\s+(?:Number|No\.?|#))?|(?:Parking\s+)?Permit(?:\s+(?:Number|No\.?|#|NR))?|"
+    r"Car\s+Reg(?:istration)?|Reg(?:istration)?\s+(?:Number|No\.?|#|Plate)|NHS(?:\s+No\.?)?|PESEL|AMKA|BSN|HETU|"
+    r"Kennitala|OIB|TAJ|SVNr|RRN|SNILS|DNI|NIE|CPF|CURP|JMBG|EGN|CNP|Isikukood|Personnummer|AHV|PPSN|PPS|NIR|"
+    r"Rijksregisternr\.?|Fødselsnr\.?|Steuer-ID|Versichertennummer|Codice\s+Fiscale")
 
 
 # Every pattern built with a `first` class, with its plain form: the test checks that the two
@@ -216,7 +221,7 @@ def _word_led(words: Iterable[str], before: str, after_word: str = "") -> str:
 _MONTH_LED = _word_led(_MONTH_WORDS, r"\w") + r"\.?"  # _MONTH_RE after \b, led by its first letters
 _DIGIT = "0-9"
 # Top-level alternatives of _ID_KEYWORDS start with these (case-insensitive, as the pattern is).
-_ID_KEYWORD_FIRST = "abcdefghilmnprsuv"
+_ID_KEYWORD_FIRST = "abcdefghiklmnoprstuvjø"
 # A capitalised word of any script can start with any of these.
 _UPPER_FIRST = UPPER
 
@@ -289,7 +294,11 @@ _IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[
 _SSN = _led(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])", r"(\d(?<![\w-]\d)\d\d)-(\d{2})-(\d{4})(?![\w-])")
 # A label ends at a word boundary, or with its period or number sign ("Acct. 12345", "Rx#: 123456").
 _KEYED_ID = _rx(rf"\b(?:{_ID_KEYWORDS})(?:(?<=[.#])|\b)\s*(?:[:#]|No\.|number|is)?\s*[:#]?\s*"
-                r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,}[A-Z0-9])(?![\w-])", re.IGNORECASE, first=_ID_KEYWORD_FIRST)
+                # The value: letters, digits and hyphens, with dots only between digits ("14.51.02-855.40") and a
+                # closing group of two after a space ("928-124-128 95"); a range ("3.5-5.0") is a lab value.
+                r"(?!\d+(?:\.\d+)?-\d+(?:\.\d+)?(?![\w.-]))"
+                r"((?=[A-Z0-9.-]*\d)[A-Z0-9](?:[A-Z0-9-]|\.(?=\d)){2,}[A-Z0-9](?:\s\d\d(?![\w.-]))?)(?![\w-])",
+                re.IGNORECASE, first=_ID_KEYWORD_FIRST)
 _CARD = _led(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{13,19}(?![\w-])",
              r"\d(?<![\w-]\d)(?:\d{3}[ -](?:\d{4}[ -]){2}\d{1,7}(?![\w-])|\d{12,18}(?![\w-]))")
 _VIN = _led(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])",
@@ -320,8 +329,11 @@ _INITIAL = rf"{_UP}\."
 _TITLED_TAIL = rf"\.?\s+((?:{_INITIAL}\s+)?{_NAME_WORD}(?:\s+(?:{_INITIAL}|{_NAME_WORD})){{0,2}})"
 _TITLED_NAME = _led(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)" + _TITLED_TAIL,
                     _word_led(["Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof"], r"\w") + _TITLED_TAIL)
-_CREDENTIALED_NAME = _rx(rf"\b({_NAME_WORD}\s+(?:{_INITIAL}\s+)?{_NAME_WORD}),?\s+"
-                         r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|DNP|CNM|CRNA|MSW|LCSW|PharmD)\b",
+# "Jane Doe, MD", and with initials only before the surname, as signatures are written: "J. Mcmillan, MD",
+# "E.A. Marks, FRCP".
+_CREDENTIALED_NAME = _rx(rf"\b({_NAME_WORD}\s+(?:{_INITIAL}\s+)?{_NAME_WORD}|(?:{_INITIAL}\s?){{1,2}}{_NAME_WORD}),?\s+"
+                         r"(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PhD|DDS|DNP|CNM|CRNA|MSW|LCSW|PharmD|MBBS|FRCP|MRCP|FRCS|"
+                         r"FACP|MBChB)\b",
                          first=_UPPER_FIRST)
 _LABELLED_NAME = _rx(r"\b(?:Patient(?:\s+Name)?|Name|Guarantor|Emergency\s+Contact|Next\s+of\s+Kin|"
                      r"Attending(?:\s+Physician)?|Physician|Provider|Referring\s+Physician|Signed\s+by|"
@@ -344,7 +356,10 @@ _ORDINAL_FOLLOW = re.compile(r"\s*(?:[.,;:!?)]|$|(?:at|and|or|when|while|she|he|
                              r"because|which|of\s+(?:the\s+|this\s+|that\s+|last\s+|next\s+)?month)\b)")
 _DATE_CUE = re.compile(r"\b(?:on|in|since|from|until|till|by|dated?|DOB|born|circa|ca\.|around|through|thru|"
                        r"before|after|during|as\s+of|s/p|last|seen|admitted|discharged|diagnosed|started|stopped|"
-                       r"began|onset|surgery|date)\s*:?\s*$", re.IGNORECASE)
+                       r"began|onset|surgery|date|admission|visit|appointment|review|previous|prior|HbA1c|A1c|"
+                       r"last\s+[a-z]+)\s*:?\s*$", re.IGNORECASE)
+# After a short date, a word that says it was one: "the 4/9 appointment".
+_DATE_AFTER = re.compile(r"\s+(?:appointment|appt|visit|admission|review|clinic|follow-?up)\b", re.IGNORECASE)
 _STRONG_DATE_CUE = re.compile(r"\b(?:on|dated?|DOB|born|seen|admitted|discharged)\s*:?\s*$", re.IGNORECASE)
 _MEASURE_BEFORE = re.compile(r"\b(?:pain|score|scale|ratio|strength|BP|blood\s+pressure|pressures?|mmHg|dilution|"
                              r"tit(?:er|re)|motor|power|reflex(?:es)?|vision|visual|acuity|grade|GCS|APGAR|out\s+of|"
@@ -529,6 +544,13 @@ def _dates(text: str) -> Iterable[Match]:
             yield Match(m.start(1), m.end(2), DATE, 0.85, "date-ordinal-day")
 
 
+def _in_column(text: str, start: int, end: int) -> bool:
+    """The span is a cell of a table flattened to a line: two spaces (or a tab) on each side, or the line's end."""
+    before = text[max(0, start - 2):start]
+    after = text[end:end + 2]
+    return (before == "  " or before.endswith("\t")) and (after in ("", "\n") or after == "  " or after[:1] in "\t\n")
+
+
 def _slash_dates(text: str) -> Iterable[Match]:
     """ "11/2019" always; "10/62", "1/88" and "7/13" only after a word that introduces a date, with no
     measuring word around (`_DATE_CUE`, `_MEASURE_BEFORE`, `_MEASURE_AFTER`)."""
@@ -543,12 +565,13 @@ def _slash_dates(text: str) -> Iterable[Match]:
         if m.start() and text[m.start() - 1] == ":":
             continue
         cue_from = max(0, m.start() - 25)
-        if not _DATE_CUE.search(text, cue_from, m.start()) \
+        if not (_DATE_CUE.search(text, cue_from, m.start()) or _DATE_AFTER.match(text, m.end())
+                or (len(second) == 2 and _in_column(text, m.start(), m.end()))) \
                 or _MEASURE_BEFORE.search(text, max(0, m.start() - 40), m.start()) or _MEASURE_AFTER.match(text, m.end()):
             continue
         # Two digits after the slash: a day or a year ("10/62"); one ("3/4") only after a strong cue
         # ("on 3/4"), as "in 1/2 of cases" is a fraction.
-        if len(second) == 2 or (_STRONG_DATE_CUE.search(text, cue_from, m.start())
+        if len(second) == 2 or ((_STRONG_DATE_CUE.search(text, cue_from, m.start()) or _DATE_AFTER.match(text, m.end()))
                                 and _calendar_date(None, month, int(second))):
             yield Match(m.start(), m.end(), DATE, 0.85, "date-short")
 
@@ -763,7 +786,8 @@ def _is_clinical_word(word: str) -> bool:
 
 # A credentialed name needs one of these strings (each credential contains one): tested first, as a
 # substring test is far cheaper than the pattern run at every capital.
-_CREDENTIAL_STRINGS = ("MD", "M.D", "DO", "D.O", "RN", "NP", "PA-C", "PhD", "DDS", "CNM", "MSW", "LCSW", "PharmD")
+_CREDENTIAL_STRINGS = ("MD", "M.D", "DO", "D.O", "RN", "NP", "PA-C", "PhD", "DDS", "CNM", "MSW", "LCSW", "PharmD", "MBBS",
+                       "FRC", "MRCP", "FACP", "MBChB")
 
 
 def _names(text: str) -> Iterable[Match]:

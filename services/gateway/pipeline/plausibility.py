@@ -65,6 +65,8 @@ def plausible(text: str, type_: str, after: str = "") -> bool:
     words = _WORD.findall(span)
     if not words:
         return type_ == LOCATION and digits > 0
+    if after[:1].isalnum() and text[-1:].isalnum():
+        return False  # a piece of a longer word ("SpO" of "SpO2"): the word is something else
     if (type_ in _CAPITALISED_TYPES or (type_ == LOCATION and not digits)) and \
             not any(w[0].isupper() or not w[0].islower() for w in words):
         return False

@@ -1,0 +1,143 @@
+"""The rest of an address line, once part of it is known: "Trastvägen 28, lgh 808, 588 34 Genarp".
+
+Addresses abroad are written in parts that no rule and no model knows one by one: a unit in the
+local language ("lgh 808", "íbúð 17", "25. tv.", "A 26"), a postcode in a national format ("588
+34", "DK-1004", "ON3P 8KX"), a town. What gives them away is their place: the comma-separated
+parts that follow a street or place already found, up to the end of the line. So each LOCATION
+entity is extended over the parts after it while each part looks like one (a number in it, or a
+few capitalised words) and is not a country (Safe Harbor keeps it), a contact cue ("tel",
+"mobile") or anything with an "@", a "+" or a long run of digits (a phone or an ID).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from services.gateway.pipeline import edges
+
+_PART = re.compile(r",\s*([^,;\n]+)")
+# A part ends a sentence when a full stop is followed by a capitalised word: "... 588 34 Genarp. Works as"
+# (not "25. tv.", a Danish floor and side).
+_SENTENCE_END = re.compile(r"\.\s+(?=[^\W\d_])")
+_MAX_WORDS = 5
+_LONG_DIGITS = re.compile(r"\d[\d \-]{7,}\d")
+
+
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    import pycountry  # loaded on first use: the pipeline's import stays light
+
+    names = set()
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value:
+                names.add(value.casefold())
+    return frozenset(names | {"uk", "usa", "us", "u.s.", "u.s.a.", "the netherlands", "england", "scotland", "wales",
+                              "northern ireland", "great britain", "russia", "south korea", "north korea"})
+
+
+def _looks_like_part(part: str) -> bool:
+    words = part.split()
+    if not words or len(words) > _MAX_WORDS:
+        return False
+    if part.casefold().strip(" .") in countries():
+        return False
+    if "@" in part or "+" in part or "://" in part or _LONG_DIGITS.search(part):
+        return False
+    if edges.is_label(words[0]) and not any(ch.isdigit() for ch in words[0]):
+        return False
+    if any(ch.isdigit() for ch in part):
+        return True
+    return all(not w[:1].islower() for w in words)
+
+
+def continuation(text: str, end: int) -> list[tuple[int, int]]:
+    """The address parts that follow a location ending at `end`: [(start, end)] of each, in order."""
+    out: list[tuple[int, int]] = []
+    pos = end
+    while True:
+        m = _PART.match(text, pos)
+        if m is None:
+            return out
+        part_start, part_end = m.start(1), m.end(1)
+        stop = next((s for s in _SENTENCE_END.finditer(text, part_start, part_end) if text[s.end()].isupper()), None)
+        if stop is not None:
+            part_end = stop.start()
+        part = text[part_start:part_end].rstrip(" .")
+        if not _looks_like_part(part):
+            return out
+        out.append((part_start, part_start + len(part)))
+        if stop is not None:
+            return out
+        pos = part_start + len(part)
+
+
+# A unit within a building, in the languages of the notes Veil reads: the designator and its number
+# ("Apt 4B", "Room 210", "Bay 3", "Whg. 18", "byt 34", "lgh 808", "кв. 37", "íbúð 17", "Daire 15", "202室").
+_UNIT = re.compile(
+    r"(?<![\w.])(?:Apt|APT|Appt|Apartment|Unit|UNIT|Suite|Ste|Room|ROOM|Rm|Flat|Floor|Fl|Bay|Bed|Whg|Wohnung|Zimmer|"
+    r"byt|Byt|lgh|Lgh|stan|Stan|íbúð|Daire|kv|кв|квартира|корп|Int|interno|piso|dpto|Dpto|depto|apto|Apto|"
+    r"appartement|bât|Bât|étage|διαμ|Διαμ|lok)(?:\.\s?|\s)(?:No\.?\s?|№\s?)?\d{1,5}[A-Za-z]?(?![\w/-])"
+    r"|(?<![\w.])(?:Bldg|BLDG|Building|Block|Unit|Suite|Room)(?:\.\s?|\s)[A-Z]\d{0,3}(?![\w/-])"
+    r"|(?<!\d)\d{1,5}\s?(?:室|号室|호)")
+# The postcode-and-town part that closes an address line: "851 71 Budyně nad Ohří", "DK-1004 Stokkemarke",
+# "19737 Kristiinankaupunki", "1012 AB Amsterdam", "SW1A 1AA London", "75008 Paris".
+_POSTCODE_TOWN = re.compile(
+    r"^(?:[A-Z]{1,2}-)?(?:\d{3}\s?\d{2}|\d{3,6}(?:-\d{3,4})?|\d{4}\s?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|"
+    r"[A-Z]\d[A-Z]\s?\d[A-Z]\d)\s+[^\W\d_][\w'’.\- ]*$")
+_LINE = re.compile(r"[^\n;|\t]+")
+# A street with its number first or last ("12 Oak St", "Jalovec 278/45", "Alayuntlu Sokağı No: 32").
+_EDGE_NUMBER = re.compile(r"^\d+[A-Za-z]?\s+(?:bis\s+|ter\s+)?[^\W\d_]{2,}|"
+                          r"[^\W\d_]{2,}\.?,?\s+(?:No:?\s*)?\d+[A-Za-z]?(?:/\d+)?$")
+
+
+def units(text: str) -> list[tuple[int, int]]:
+    """[(start, end)] of every unit designator with its number."""
+    return [m.span() for m in _UNIT.finditer(text)]
+
+
+def _after_label(text: str, start: int, end: int) -> int:
+    """Where a part starts once a label before a colon is cut off ("Home: Majoránová ulica 849/12")."""
+    cut = text.rfind(": ", start, end)
+    if cut == -1 or any(ch.isdigit() for ch in text[start:cut]) or text[max(start, cut - 2):cut] == "No":
+        return start
+    return cut + 2
+
+
+def _closes_line(part: str) -> bool:
+    m = _POSTCODE_TOWN.match(part)
+    if m is None:
+        return False
+    town = part[m.end(1) if m.lastindex else 0:].split()
+    words = [w for w in part.split() if not any(ch.isdigit() for ch in w)]
+    return bool(words) and words[0][:1].isupper() and len(words) <= 4 and bool(town)
+
+
+def address_lines(text: str) -> list[tuple[int, int]]:
+    """[(start, end)] of the parts of every comma-separated address line that ends in a postcode and a
+    town and starts with a street and a number: "Jalovec 278/45, byt 34, 851 71 Budyně nad Ohří"."""
+    out: list[tuple[int, int]] = []
+    for line in _LINE.finditer(text):
+        parts = [(m.start() + line.start(), m.end() + line.start()) for m in re.finditer(r"[^,]+", line.group())]
+        parts = [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in parts]
+        parts = [(s, e) for s, e in parts if s < e]
+        closing = [i for i, (s, e) in enumerate(parts) if i > 0 and _closes_line(text[s:e].rstrip(". "))]
+        if not closing:
+            continue
+        last = closing[0]
+        first = last - 1
+        while first > 0 and last - first < 3:
+            s, e = parts[first - 1]
+            if not _looks_like_part(text[_after_label(text, s, e):e]):
+                break
+            first -= 1
+        start, end = parts[first]
+        start = _after_label(text, start, end)
+        if not _EDGE_NUMBER.search(text[start:end]) or len(text[start:end].split()) > _MAX_WORDS:
+            continue
+        out.append((start, end))
+        for s, e in parts[first + 1:last + 1]:
+            out.append((s, s + len(text[s:e].rstrip(". "))))
+    return out
