@@ -47,7 +47,7 @@ DATASETS: dict[str, DatasetSpec] = {
         "general-phrases", lambda n, s: phrase_data.generate(n, seed=s), 45000, 29,
         f"customer-request phrases in {len(phrase_data.classes())} imbalanced classes"),
     "phi-tagger": DatasetSpec(
-        "phi-tagger", _tagged_paragraphs, 8000, 17,
+        "phi-tagger", _tagged_paragraphs, 12000, 17,
         "paragraphs of clinical documents with labelled character spans of the Safe Harbor types", kind="token"),
 }
 

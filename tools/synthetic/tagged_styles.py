@@ -15,6 +15,7 @@ from tools.synthetic import tagged_contacts as tc
 from tools.synthetic import tagged_dates as td
 from tools.synthetic import tagged_ids as ti
 from tools.synthetic import tagged_locales as tl
+from tools.synthetic import tagged_narrative as tn_narrative
 from tools.synthetic import tagged_negatives as tn
 from tools.synthetic import tagged_places as tp
 from tools.synthetic import tagged_templates as tt
@@ -225,6 +226,7 @@ SLOTS: dict[str, Slot] = {
     "specialty": _plain(lambda c: c.pick(_SPECIALTIES)),
     "marital": _plain(lambda c: c.pick(("married", "single", "widowed", "divorced"))),
     "job": _plain(lambda c: c.pick(_JOBS)),
+    **tn_narrative.SLOTS,
 }
 
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -272,11 +274,18 @@ def paragraph(c: Ctx, style: str) -> Frags:
         local = tt.TRANSFER_LOCAL.get(tl.language(c.locale))
         if local and c.chance(0.6):
             prose, c.lang = local, tl.language(c.locale)
+    # Real notes are mostly narrative with no identifier in it: English paragraphs mix in sentences
+    # and lines of `tagged_narrative`, so the tagger does not learn that every third word is one.
+    narrative = c.lang == "en"
     line_share = len(shapes["lines"]) / (len(shapes["lines"]) + len(prose))
     if c.chance(line_share):
-        frags = fill(c, c.pick(shapes["lines"]))
+        lines = tn_narrative.LINES if narrative and c.chance(tn_narrative.LINE_SHARE) else shapes["lines"]
+        frags = fill(c, c.pick(lines))
     else:
         chosen = c.rng.sample(prose, min(_sentence_count(c), len(prose)))
+        if narrative:
+            share = tn_narrative.sentence_share(c)
+            chosen = [c.pick(tn_narrative.PROSE) if c.chance(share) else t for t in chosen]
         frags = []
         for template in chosen:
             sentence = fill(c, template)
