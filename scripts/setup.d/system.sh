@@ -18,3 +18,18 @@ if [ -e /usr/share/jmeter/lib/ext/ApacheJMeter_core.jar ] && command -v javac >/
   .venv/bin/python -c 'from pathlib import Path; from tools.loadtest import runner; runner.build_launcher(Path("/usr/share/jmeter"))' \
     || echo "setup: could not build the JMeter launcher (loadtests/launcher); see the message above" >&2
 fi
+# The redactor's OCR: Tesseract with English data (Debian tesseract-ocr, tesseract-ocr-eng). Its tests
+# also write the same document with other PDF producers: Ghostscript, poppler's cairo backend
+# (pdftocairo, in poppler-utils) and LibreOffice Writer; a producer that is missing is skipped.
+if ! command -v tesseract >/dev/null 2>&1 || ! command -v gs >/dev/null 2>&1 || ! command -v pdftocairo >/dev/null 2>&1 \
+   || ! command -v soffice >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Tesseract OCR, Ghostscript, poppler-utils and LibreOffice Writer (Debian)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        tesseract-ocr tesseract-ocr-eng ghostscript poppler-utils libreoffice-writer-nogui >/dev/null; } \
+      || echo "setup: could not install Tesseract; scanned pages will be refused (needs_ocr)" >&2
+  else
+    echo "setup: Tesseract is not installed; the redactor refuses scans without it:" \
+         "apt-get install tesseract-ocr tesseract-ocr-eng ghostscript poppler-utils libreoffice-writer-nogui (as root)" >&2
+  fi
+fi

@@ -23,6 +23,7 @@ from prometheus_client import Counter, Histogram
 from services.redactor import errors, settings
 from services.redactor.extract import extract
 from services.redactor.limits import Limits
+from services.redactor.ocr import OcrOptions
 from services.redactor.redact import redact
 from veil import web
 from veil.web import Problem
@@ -167,10 +168,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     testing = bool(overrides.pop("TESTING", False))
     cfg = settings.load(overrides)
     limits = Limits.from_config(cfg)
+    ocr_options = OcrOptions.from_config(cfg)
 
     app = Flask(__name__)
     # Werkzeug's own stop for bodies without a Content-Length; ours answers first when it has one.
-    app.config.update(TESTING=testing, MAX_CONTENT_LENGTH=cfg.redactor_max_bytes * 4 // 3 + _FORM_ALLOWANCE)
+    # MAX_FORM_MEMORY_SIZE: spans sent as a plain form field (older clients) may be megabytes for a
+    # long document; Werkzeug's default of 500 KB would refuse a 450-page document's spans.
+    app.config.update(TESTING=testing, MAX_CONTENT_LENGTH=cfg.redactor_max_bytes * 4 // 3 + _FORM_ALLOWANCE,
+                      MAX_FORM_MEMORY_SIZE=_FORM_ALLOWANCE)
     ready = {"pymupdf": _self_test()}
     registry = web.install(app, SERVICE, ready_check=lambda: dict(ready), registry=prometheus_registry)
     metrics = _Metrics(registry)
@@ -191,7 +196,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     @app.post("/v1/extract")
     def extract_route() -> Response:
         data = _pdf_bytes(cfg.redactor_max_bytes)
-        document = run("extract", lambda: extract(data, limits=limits), lambda d: d["page_count"])
+        document = run("extract", lambda: extract(data, limits=limits, ocr_options=ocr_options),
+                       lambda d: d["page_count"])
         metrics.documents.labels("extract", "ok").inc()
         return jsonify(document)
 
@@ -203,15 +209,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         on_unverified = _option("on_unverified", settings.ON_UNVERIFIED, cfg.redactor_on_unverified, body)
         as_json = _wants_json(body)
         out, report = run("redact", lambda: redact(data, spans, style=style, images=images, limits=limits,
-                                                   max_spans=cfg.redactor_max_spans),
+                                                   max_spans=cfg.redactor_max_spans, ocr_options=ocr_options),
                           lambda r: r[1]["page_count"])
         metrics.areas.inc(report["areas"])
         if not report["verified"]:
             metrics.documents.labels("redact", "unverified").inc()
             if on_unverified == "reject":
                 raise Problem(422, "Verification failed",
-                              f"{len(report['leaks'])} redacted string(s) are still recoverable from the output; "
-                              "no PDF is returned (send on_unverified=return to get it anyway)",
+                              f"{report['unverified_reason']}; no PDF is returned (send on_unverified=return to "
+                              "get it anyway)",
                               code=errors.VERIFICATION_FAILED, verified=False, report=report)
         else:
             metrics.documents.labels("redact", "ok").inc()
@@ -227,6 +233,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         resp.headers[_PAGES] = str(report["page_count"])
         return resp
 
-    _log.info("redactor ready=%s (max %d bytes, %d pages, %.0f s per document)", ready["pymupdf"],
-              limits.max_bytes, limits.max_pages, limits.time_limit_s)
+    _log.info("redactor ready=%s (max %d bytes, %d pages, up to %.0f s per document)", ready["pymupdf"],
+              limits.max_bytes, limits.max_pages, limits.most_seconds())
     return app

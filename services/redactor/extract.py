@@ -15,7 +15,7 @@ from typing import Any
 
 import pymupdf
 
-from services.redactor import layout, pdf
+from services.redactor import layout, ocr, pdf, scanned
 from services.redactor.limits import Deadline, Limits
 
 _log = logging.getLogger(__name__)
@@ -70,20 +70,23 @@ def page_frame(number: int, page: pymupdf.Page, data: dict) -> layout.PageFrame:
     return frame
 
 
-def extract(pdf_bytes: bytes, *, limits: Limits | None = None, deadline: Deadline | None = None) -> dict[str, Any]:
+def extract(pdf_bytes: bytes, *, limits: Limits | None = None, deadline: Deadline | None = None,
+            ocr_options: ocr.OcrOptions | None = None) -> dict[str, Any]:
     """The document as paragraphs and blobs; raises DocumentRejected for input it will not process."""
     limits = limits or Limits()
     with pdf.LOCK:
-        return _extract(pdf_bytes, limits, deadline or limits.deadline())
+        return _extract(pdf_bytes, limits, deadline or limits.deadline(), ocr_options or ocr.OcrOptions())
 
 
-def _extract(pdf_bytes: bytes, limits: Limits, deadline: Deadline) -> dict[str, Any]:
+def _extract(pdf_bytes: bytes, limits: Limits, deadline: Deadline, ocr_options: ocr.OcrOptions) -> dict[str, Any]:
     start = time.perf_counter()
     doc = pdf.open_pdf(pdf_bytes, limits)
+    deadline.allow_pages(doc.page_count)
     try:
+        # Text that is only in pixels (scans, images, outlines) becomes an invisible text layer first.
+        pixel_pages = scanned.prepare(doc, ocr_options, deadline)
         frames: list[layout.PageFrame] = []
         pages: list[dict[str, Any]] = []
-        ocr: list[int] = []
         for index in range(doc.page_count):
             number = index + 1
             deadline.check(f"extraction of page {number}")
@@ -92,12 +95,10 @@ def _extract(pdf_bytes: bytes, limits: Limits, deadline: Deadline) -> dict[str, 
                 data = pdf.textpage(page, pdf.EXTRACT_FLAGS).extractDICT()
                 frame = page_frame(number, page, data)
                 chars = sum(line.chars for line in frame.lines)
-                if pdf.needs_ocr(page, chars):
-                    ocr.append(number)
             frames.append(frame)
+            pixels = pixel_pages.get(number)
             pages.append({"page": number, "width": round(page.rect.width, 2), "height": round(page.rect.height, 2),
-                          "rotation": page.rotation, "chars": chars})
-        pdf.refuse_ocr_pages(ocr)
+                          "rotation": page.rotation, "chars": chars, "ocr": pixels.kind if pixels else None})
         deadline.check("layout analysis")
         paragraphs = layout.analyse(frames)
     finally:
@@ -107,7 +108,7 @@ def _extract(pdf_bytes: bytes, limits: Limits, deadline: Deadline) -> dict[str, 
         "page_count": len(pages),
         "pages": pages,
         "body_font_size": body.size,
-        "paragraphs": [_paragraph(i, p) for i, p in enumerate(paragraphs)],
+        "paragraphs": [_paragraph(i, p, pixel_pages.get(p.page)) for i, p in enumerate(paragraphs)],
         "blobs": _blobs(paragraphs),
         "seconds": round(time.perf_counter() - start, 4),
     }
@@ -115,7 +116,15 @@ def _extract(pdf_bytes: bytes, limits: Limits, deadline: Deadline) -> dict[str, 
     return result
 
 
-def _paragraph(index: int, p: layout.TextBlock) -> dict[str, Any]:
+def _from_pixels(p: layout.TextBlock, pixels: scanned.PixelPage | None) -> bool:
+    """True when the paragraph's text came from OCR (it lies on words the OCR added to the page)."""
+    if pixels is None or not pixels.added:
+        return False
+    box = pymupdf.Rect(p.bbox)
+    return any(box.intersects(r) for r in pixels.added)
+
+
+def _paragraph(index: int, p: layout.TextBlock, pixels: scanned.PixelPage | None = None) -> dict[str, Any]:
     return {
         "index": index,
         "page": p.page,
@@ -132,6 +141,7 @@ def _paragraph(index: int, p: layout.TextBlock) -> dict[str, Any]:
         "header_footer": p.role != layout.BODY,
         "blob_id": p.blob_id,
         "dep_flag": p.dep_flag,
+        "ocr": _from_pixels(p, pixels),
     }
 
 

@@ -8,6 +8,7 @@ set the throughput; threads keep /healthz and /metrics answering during a long d
 """
 
 from services.redactor import settings
+from services.redactor.limits import Limits
 from veil import logs
 from veil.gunicorn_common import SHARED_SETTINGS, MultiprocessMetrics, tune_gc
 
@@ -17,7 +18,7 @@ bind = f"{_cfg.redactor_host}:{_cfg.redactor_port}"
 workers = _cfg.redactor_workers
 threads = _cfg.redactor_threads
 # The per-document time limit is checked between pages; this is the hard stop behind it.
-timeout = int(_cfg.redactor_time_limit_s) + settings.TIMEOUT_MARGIN_S
+timeout = int(Limits.from_config(_cfg).most_seconds()) + settings.TIMEOUT_MARGIN_S
 graceful_timeout = _cfg.redactor_graceful_timeout
 keepalive = _cfg.redactor_keepalive
 loglevel = _cfg.log_level.lower()

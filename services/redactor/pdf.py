@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from typing import Iterator
 
@@ -53,6 +54,13 @@ def mupdf_errors(stage: str) -> Iterator[None]:
     except (pymupdf.mupdf.FzErrorBase, pymupdf.FileDataError) as exc:
         _log.info("MuPDF failed during %s: %s", stage, type(exc).__name__)
         raise errors.DocumentRejected(errors.CORRUPT, f"the PDF is damaged and could not be read ({stage})") from None
+    except ValueError as exc:
+        # PyMuPDF reports an object a repaired file refers to but no longer has as ValueError("bad xref").
+        if "xref" not in str(exc):
+            raise
+        _log.info("PyMuPDF found a missing object during %s", stage)
+        raise errors.DocumentRejected(errors.CORRUPT, f"the PDF is damaged: an object it needs is missing ({stage})"
+                                      ) from None
 
 
 def open_pdf(data: bytes, limits: Limits) -> pymupdf.Document:
@@ -86,6 +94,9 @@ def _check_opened(doc: pymupdf.Document, limits: Limits) -> None:
         raise errors.DocumentRejected(errors.ENCRYPTED, "the PDF is encrypted; send it decrypted")
     with mupdf_errors("reading the page tree"):
         count = doc.page_count
+        if doc.is_repaired and count:
+            _check_repaired(doc)
+        doc.veil_hidden_layers = flatten_layers(doc)
     if count == 0:
         if _declares_no_pages(doc):
             raise errors.DocumentRejected(errors.EMPTY, "the PDF has no pages")
@@ -94,6 +105,37 @@ def _check_opened(doc: pymupdf.Document, limits: Limits) -> None:
         raise errors.DocumentRejected(errors.TOO_MANY_PAGES,
                                    f"the PDF has {count} pages, over the limit of {limits.max_pages}",
                                    limit=limits.max_pages, pages=count)
+
+
+_REFERENCE = re.compile(r"\b(\d+) 0 R\b")
+
+
+def _check_repaired(doc: pymupdf.Document) -> None:
+    """Refuses a repaired file that lost objects it refers to (a truncated download, a broken copy).
+
+    MuPDF repairs such a file by scanning for objects, and what is left opens: but pages whose
+    content streams are gone read as empty, so the document would pass as clean with its text
+    silently missing. A repaired file whose objects are all there (only the xref was wrong) is fine.
+    """
+    size = doc.xref_length()
+    missing = 0
+    for xref in range(1, size):
+        try:
+            source = doc.xref_object(xref, compressed=True)
+        except (ValueError, RuntimeError, pymupdf.mupdf.FzErrorBase):
+            missing += 1
+            continue
+        if any(int(ref) >= size for ref in _REFERENCE.findall(source)):
+            missing += 1
+    for page in doc:
+        for xref in page.get_contents():
+            try:
+                doc.xref_stream_raw(xref)
+            except (ValueError, RuntimeError, pymupdf.mupdf.FzErrorBase):
+                missing += 1
+    if missing:
+        raise errors.DocumentRejected(errors.CORRUPT, "the PDF is truncated or damaged: objects it refers to are "
+                                      "missing, so pages would lose their content", repaired=True)
 
 
 def _declares_no_pages(doc: pymupdf.Document) -> bool:
@@ -105,6 +147,25 @@ def _declares_no_pages(doc: pymupdf.Document) -> bool:
         return doc.xref_get_key(int(value.split()[0]), "Count") == ("int", "0")
     except (ValueError, RuntimeError, pymupdf.mupdf.FzErrorBase):
         return False
+
+
+def flatten_layers(doc: pymupdf.Document) -> int:
+    """Makes every optional-content layer visible (the catalog's /OCProperties goes); returns how many were hidden.
+
+    MuPDF's text extraction skips content in a hidden layer, so its text could neither be found
+    nor removed, while it stays in the content stream. With the layer definitions gone, every
+    layer is shown: hidden text is extracted, detected and redacted like the rest, and the
+    output has no layer that a viewer could switch back on to show something else.
+    """
+    catalog = doc.pdf_catalog()
+    if doc.xref_get_key(catalog, "OCProperties")[0] == "null":
+        return 0
+    # Read from the catalog, not with Document.get_ocgs: that loads MuPDF's layer state, which
+    # then keeps hiding the layers after their definitions are gone.
+    kind, off = doc.xref_get_key(catalog, "OCProperties/D/OFF")
+    hidden = len(_REFERENCE.findall(off)) if kind == "array" else 0
+    doc.xref_set_key(catalog, "OCProperties", "null")
+    return hidden
 
 
 def textpage(page: pymupdf.Page, flags: int) -> pymupdf.TextPage:

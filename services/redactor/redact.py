@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 import pymupdf
 
-from services.redactor import errors, pdf, scrub, verify
+from services.redactor import errors, ocr, pdf, scanned, scrub, textlayer, verify
 from services.redactor import spans as spans_mod
 from services.redactor.limits import Deadline, Limits
 from services.redactor.locate import Area, PageLocator
@@ -34,6 +34,7 @@ _IMAGE_POLICY = {
 _BLACK, _WHITE = (0, 0, 0), (1, 1, 1)
 _LABEL_FONT = "helv"
 _MIN_LABEL_SIZE = 3.0
+_PIXEL_MARGIN = 1.0
 
 
 @dataclass
@@ -63,7 +64,7 @@ def _check_options(style: str, images: str) -> None:
 
 def redact(pdf_bytes: bytes, spans: Sequence[dict] | Any, *, style: str = DEFAULT_STYLE, images: str = DEFAULT_IMAGES,
            limits: Limits | None = None, deadline: Deadline | None = None,
-           max_spans: int = DEFAULT_MAX_SPANS) -> tuple[bytes, dict[str, Any]]:
+           max_spans: int = DEFAULT_MAX_SPANS, ocr_options: ocr.OcrOptions | None = None) -> tuple[bytes, dict[str, Any]]:
     """The redacted PDF and its report; raises DocumentRejected for input it will not process.
 
     `spans`: [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON"}, {"page": 2, "bbox": [x0, y0, x1, y1]}, ...].
@@ -75,21 +76,27 @@ def redact(pdf_bytes: bytes, spans: Sequence[dict] | Any, *, style: str = DEFAUL
     _check_options(style, images)
     limits = limits or Limits()
     with pdf.LOCK:
-        return _redact_document(pdf_bytes, spans, style, images, limits, deadline or limits.deadline(), max_spans)
+        return _redact_document(pdf_bytes, spans, style, images, limits, deadline or limits.deadline(), max_spans,
+                                ocr_options or ocr.OcrOptions())
 
 
 def _redact_document(pdf_bytes: bytes, spans: Any, style: str, images: str, limits: Limits, deadline: Deadline,
-                     max_spans: int) -> tuple[bytes, dict[str, Any]]:
+                     max_spans: int, ocr_options: ocr.OcrOptions) -> tuple[bytes, dict[str, Any]]:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     doc = pdf.open_pdf(pdf_bytes, limits)
+    deadline.allow_pages(doc.page_count)
     try:
         page_count = doc.page_count
         parsed = spans_mod.parse(spans, page_count, max_spans)
         results = {s.index: _SpanResult(s) for s in parsed}
         checks: list[verify.Check] = []
+        clock = time.perf_counter()
+        pixel_pages = scanned.prepare(doc, ocr_options, deadline)
+        seconds["ocr"] = time.perf_counter() - clock
         locators = _locators(doc, deadline)
-        seconds["open"] = time.perf_counter() - started   # opening, the needs-OCR check, text pages
+        # Opening, the check of every page for text in pixels, text pages (OCR aside).
+        seconds["open"] = time.perf_counter() - started - seconds["ocr"]
         seconds["locate"] = seconds["apply"] = 0.0
         pages_redacted: list[int] = []
         for number, page_spans in sorted(spans_mod.by_page(parsed, doc.page_count).items()):
@@ -100,12 +107,20 @@ def _redact_document(pdf_bytes: bytes, spans: Any, style: str, images: str, limi
                 marks = _locate(locator, page_spans, results, checks, number, style)
                 t1 = time.perf_counter()
                 if marks:
-                    _apply(locator.page, marks, images)
+                    _apply(locator.page, marks, images, pixel_pages.get(number))
                     pages_redacted.append(number)
                 seconds["locate"] += t1 - t0
                 seconds["apply"] += time.perf_counter() - t1
             locators[number - 1] = None  # the text page no longer matches the page
         del locators
+        if ocr_options.enabled:
+            # A span not found in a page's text may still be on it in glyphs whose text the font
+            # hides (a lost or lying ToUnicode map): such pages get the pixel check as well, and
+            # the pixel fallback if it reads the span there.
+            for number in sorted({r.span.page for r in results.values()
+                                  if r.matched_by == "none" and r.span.page and r.span.text} - set(pixel_pages)):
+                page = doc[number - 1]
+                pixel_pages[number] = scanned.PixelPage(number, "check", 0, [page.rect * page.derotation_matrix])
         clock = time.perf_counter()
         deadline.check("scrubbing")
         with pdf.mupdf_errors("scrubbing"):
@@ -115,14 +130,23 @@ def _redact_document(pdf_bytes: bytes, spans: Any, style: str, images: str, limi
     finally:
         doc.close()
     clock = time.perf_counter()
-    deadline.check("verification")
-    with pdf.mupdf_errors("verification"):
-        check_doc = pymupdf.open("pdf", out)
-    try:
-        leaks = verify.verify(check_doc, checks, deadline)
-    finally:
-        check_doc.close()
-    seconds["verify"] = round(time.perf_counter() - clock, 4)
+    leaks = _verify(out, checks, pixel_pages, ocr_options, deadline)
+    seconds["verify"] = time.perf_counter() - clock
+    fallback: list[int] = []
+    # Not for a string left on a page its span did not name ("elsewhere"): the spans are
+    # incomplete there, which the caller must know, not something to paint over.
+    if leaks and ocr_options.enabled and all(leak["page"] and not leak["elsewhere"] for leak in leaks):
+        # Text MuPDF could not find or remove (a lying ToUnicode map, odd fonts): the page is
+        # rendered as it shows and redacted as a scan of itself, rather than the document withheld.
+        clock = time.perf_counter()
+        fallback = sorted({leak["page"] for leak in leaks})
+        _log.info("pixel fallback for %d page(s) with leaks", len(fallback))
+        with pdf.mupdf_errors("pixel redaction of leaking pages"):
+            out = _as_scans(out, fallback, parsed, leaks, style, pixel_pages, ocr_options, deadline, results)
+        seconds["fallback"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        leaks = _verify(out, checks, pixel_pages, ocr_options, deadline)
+        seconds["verify"] += time.perf_counter() - clock
     seconds = {k: round(v, 4) for k, v in seconds.items()}
     seconds["total"] = round(time.perf_counter() - started, 4)
     span_results = [results[i].as_dict() for i in sorted(results)]
@@ -142,6 +166,13 @@ def _redact_document(pdf_bytes: bytes, spans: Any, style: str, images: str, limi
         "images": images,
         "scrubbed": scrubbed,
         "leaks": leaks,
+        "unverified_reason": unverified_reason(leaks),
+        # What `verified` rests on: every text reading, the content streams, every other object
+        # and stream, and (for the pages whose text was in pixels) OCR of the rendered output.
+        "checks": ["text", "content-streams", "box", "document-objects", "document-streams"]
+        + (["pixels"] if pixel_pages else []),
+        "ocr": [p.as_dict() for p in sorted(pixel_pages.values(), key=lambda p: p.number)],
+        "pixel_fallback_pages": fallback,
         "span_results": span_results,
         "seconds": seconds,
     }
@@ -151,21 +182,99 @@ def _redact_document(pdf_bytes: bytes, spans: Any, style: str, images: str, limi
     return out, report
 
 
-def _locators(doc: pymupdf.Document, deadline: Deadline) -> list[PageLocator | None]:
-    """A locator per page, after the needs-OCR check of every page (before anything is changed)."""
-    locators: list[PageLocator | None] = []
-    ocr: list[int] = []
-    for index in range(doc.page_count):
-        number = index + 1
-        deadline.check(f"reading page {number}")
-        with pdf.mupdf_errors(f"reading page {number}"):
+def _verify(out: bytes, checks: list[verify.Check], pixel_pages: dict[int, scanned.PixelPage],
+            options: ocr.OcrOptions, deadline: Deadline) -> list[dict]:
+    deadline.check("verification")
+    with pdf.mupdf_errors("verification"):
+        check_doc = pymupdf.open("pdf", out)
+    try:
+        with pdf.mupdf_errors("verification of the pixels"):
+            pixel_texts = _read_pixels(check_doc, pixel_pages, options)
+        return verify.verify(check_doc, checks, deadline, pixel_texts)
+    finally:
+        check_doc.close()
+
+
+def _as_scans(out: bytes, numbers: list[int], parsed: list[spans_mod.Span], leaks: list[dict], style: str,
+              pixel_pages: dict[int, scanned.PixelPage], options: ocr.OcrOptions, deadline: Deadline,
+              results: dict[int, _SpanResult]) -> bytes:
+    """The output with each of `numbers` replaced by its own image, OCR'd and redacted in the pixels."""
+    doc = pymupdf.open("pdf", out)
+    try:
+        by_page = spans_mod.by_page(parsed, doc.page_count)
+        by_index = {s.index: s for s in parsed}
+        plans: dict[int, ocr.Plan] = {}
+        for number in numbers:
+            deadline.check(f"pixel redaction of page {number}")
+            page = doc[number - 1]
+            pix = page.get_pixmap(dpi=options.dpi, alpha=False)
+            # Nothing of the old page survives: its content and resources go, the image is all it shows.
+            doc.xref_set_key(page.xref, "Contents", "null")
+            doc.xref_set_key(page.xref, "Resources", "<<>>")
+            page = doc.reload_page(page)
+            page.insert_image(page.rect, pixmap=pix)
+            plans[number - 1] = ocr.Plan(ocr.SCAN, [page.rect * page.derotation_matrix])
+        deadline.allow(options.time_per_page_s * len(plans))
+        ocr.ocr_pages(plans, doc, options)
+        for index, plan in plans.items():
+            number = index + 1
             page = doc[index]
-            locator = PageLocator(page)
-            text = locator.extracted
-            if pdf.needs_ocr(page, len("".join(text.split()))):
-                ocr.append(number)
-        locators.append(locator)
-    pdf.refuse_ocr_pages(ocr)
+            added = textlayer.apply(page, plan)
+            pixels = scanned.PixelPage(number, "fallback", len(plan.words), plan.regions, added)
+            pixel_pages[number] = pixels
+            wanted = {s.index: s for s in by_page.get(number, [])}
+            wanted.update((leak["span"], by_index[leak["span"]]) for leak in leaks if leak["page"] == number)
+            scratch = {i: _SpanResult(s) for i, s in wanted.items()}
+            marks = _locate(PageLocator(page), list(wanted.values()), scratch, [], number, style)
+            if marks:
+                _apply(page, marks, "pixels", pixels)
+            for i, found in scratch.items():
+                if found.matches and results[i].matched_by == "none":
+                    results[i].matched_by = "pixels"
+                    results[i].matches += found.matches
+                    results[i].boxes.extend(found.boxes)
+        return scrub.save(doc)
+    finally:
+        doc.close()
+
+
+def _read_pixels(doc: pymupdf.Document, pixel_pages: dict[int, scanned.PixelPage],
+                 options: ocr.OcrOptions) -> dict[int, str]:
+    """What the output's pages whose text was in pixels say when rendered and OCR'd: {page number: text}."""
+    renders = []
+    for number, p in pixel_pages.items():
+        page = doc[number - 1]
+        for n, region in enumerate(p.regions):
+            r = ocr.render(page, region, options.dpi, (number, n))
+            if r is not None:
+                renders.append(r)
+    found = ocr.recognise(renders, options)
+    texts: dict[int, list[str]] = {}
+    for (number, _), words in sorted(found.items()):
+        texts.setdefault(number, []).append(ocr.joined(words))
+    return {number: "\n".join(parts) for number, parts in texts.items()}
+
+
+def unverified_reason(leaks: list[dict]) -> str | None:
+    """Why a document is withheld, exactly and without PHI: which spans, on which pages, read back how."""
+    if not leaks:
+        return None
+    places: dict[str, list[str]] = {}
+    for leak in leaks:
+        places.setdefault(leak["found_in"], []).append(f"page {leak['page']}" if leak["page"] else "outside the pages")
+    where = "; ".join(f"{found_in} ({', '.join(sorted(set(pages))[:10])})" for found_in, pages in sorted(places.items()))
+    spans = sorted({leak["span"] for leak in leaks})
+    shown = ", ".join(str(s) for s in spans[:10]) + (" ..." if len(spans) > 10 else "")
+    return (f"{len(spans)} redacted span(s) (index {shown}) can still be read back from the output, "
+            f"found in: {where}")
+
+
+def _locators(doc: pymupdf.Document, deadline: Deadline) -> list[PageLocator | None]:
+    """A locator per page, once the pages whose text is in pixels have their OCR text layer (see scanned)."""
+    locators: list[PageLocator | None] = []
+    for index in range(doc.page_count):
+        with pdf.mupdf_errors(f"reading page {index + 1}"):
+            locators.append(PageLocator(doc[index]))
     return locators
 
 
@@ -206,7 +315,8 @@ def _box_rotation(areas: list[Area]) -> int:
     return Counter(a.rotate for a in areas).most_common(1)[0][0] if areas else 0
 
 
-def _redact(page: pymupdf.Page, rects: list[pymupdf.Rect], *, text: int, images: int) -> None:
+def _redact(page: pymupdf.Page, rects: list[pymupdf.Rect], *, text: int, images: int,
+            line_art: int = pymupdf.PDF_REDACT_LINE_ART_NONE) -> None:
     """Removes what lies under `rects` with MuPDF's own redaction (a Redact annotation, pdf_redact_page).
 
     One annotation carries all of the page's areas as its QuadPoints, made with MuPDF's API
@@ -237,7 +347,7 @@ def _redact(page: pymupdf.Page, rects: list[pymupdf.Rect], *, text: int, images:
     options.black_boxes = 0        # boxes are painted afterwards, over the full letter height
     options.text = text
     options.image_method = images
-    options.line_art = pymupdf.PDF_REDACT_LINE_ART_NONE
+    options.line_art = line_art
     mupdf.pdf_redact_page(pdf_page.doc(), pdf_page, options)
 
 
@@ -309,16 +419,26 @@ def _join_along(rects: list[pymupdf.Rect], key: Callable[[pymupdf.Rect], tuple[f
     return out
 
 
-def _apply(page: pymupdf.Page, marks: list[_Mark], images: str) -> None:
+def _apply(page: pymupdf.Page, marks: list[_Mark], images: str, pixels: scanned.PixelPage | None = None) -> None:
     """Removes the marked text (and image pixels), then paints the boxes and labels."""
     marks = _merged(marks)
     cuts = _merged_cuts([m.area.cut for m in marks if not m.area.cut.is_empty])
     paints = [m.area.paint for m in marks if not m.area.paint.is_empty]
+    if pixels is not None:
+        # Boxes from OCR words are the ink's own boxes: a margin takes the anti-aliased edge too.
+        paints = [pymupdf.Rect(r.x0 - _PIXEL_MARGIN, r.y0 - _PIXEL_MARGIN, r.x1 + _PIXEL_MARGIN,
+                               r.y1 + _PIXEL_MARGIN) for r in paints]
     # Text first, through thin bands that spare neighbouring lines; images are left alone here.
     _redact(page, cuts, text=pymupdf.PDF_REDACT_TEXT_REMOVE, images=pymupdf.PDF_REDACT_IMAGE_NONE)
-    if images != "none" and paints and page.get_images():
-        # Images (a scan under its OCR text) are redacted over the full height of the letters.
-        _redact(page, paints, text=pymupdf.PDF_REDACT_TEXT_NONE, images=_IMAGE_POLICY[images])
+    outlines = pixels is not None and ocr.OUTLINES in pixels.kind
+    if (images != "none" and paints and page.get_images()) or outlines:
+        # Images (a scan under its OCR text) are redacted over the full height of the letters: the
+        # pixels are blanked in the image data itself. Letters drawn as outlines are paths: those
+        # the box covers whole go.
+        _redact(page, paints, text=pymupdf.PDF_REDACT_TEXT_NONE,
+                images=_IMAGE_POLICY[images] if images != "none" else pymupdf.PDF_REDACT_IMAGE_NONE,
+                line_art=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED if outlines else
+                pymupdf.PDF_REDACT_LINE_ART_NONE)
     _paint(page, paints)
     labels = [m for m in marks if m.label and not m.area.paint.is_empty]
     if labels:

@@ -23,6 +23,13 @@ _CATALOG_KEYS = ("AcroForm", "OpenAction", "AA", "Names", "Dests", "Outlines", "
                  "MarkInfo", "Metadata", "Threads", "Collection", "SpiderInfo", "PieceInfo", "Perms", "URI",
                  "Legal", "AF")
 _PAGE_KEYS = ("AA", "PieceInfo", "Metadata", "Thumb", "B", "AF")
+# What the catalog, the page-tree nodes and the pages keep after the scrub: the keys that
+# describe the pages themselves. Anything else (a producer's private keys, unknown
+# extensions) may carry text and is dropped; the entries named above go in any case.
+_KEEP_CATALOG = frozenset(("Type", "Version", "Extensions", "Pages", "ViewerPreferences", "PageLayout", "PageMode",
+                           "Lang", "OutputIntents"))
+_KEEP_PAGE = frozenset(("Type", "Parent", "Kids", "Count", "Resources", "MediaBox", "CropBox", "BleedBox", "TrimBox",
+                        "ArtBox", "BoxColorInfo", "Contents", "Rotate", "Group", "UserUnit", "Tabs", "Annots"))
 
 
 # Replacement and alternate texts (tagged PDFs): in marked-content property lists of the
@@ -97,6 +104,8 @@ def scrub(doc: pymupdf.Document) -> tuple[pymupdf.Document, dict[str, Any]]:
     for key in _CATALOG_KEYS:
         if doc.xref_get_key(catalog, key)[0] != "null":
             doc.xref_set_key(catalog, key, "null")
+    counts["private_keys"] = _drop_private_keys(doc, catalog)
+    counts["hidden_layers"] = getattr(doc, "veil_hidden_layers", 0)
     try:
         _library_scrub(doc)
     except ValueError:
@@ -112,6 +121,23 @@ def scrub(doc: pymupdf.Document) -> tuple[pymupdf.Document, dict[str, Any]]:
     if doc.xref_get_key(-1, "Info")[0] != "null":
         doc.xref_set_key(-1, "Info", "null")
     return doc, counts
+
+
+def _drop_private_keys(doc: pymupdf.Document, catalog: int) -> int:
+    """Removes every key but the page-describing ones from the catalog, the page-tree nodes and the pages."""
+    dropped = 0
+    nodes = {page.xref for page in doc}
+    for xref in list(nodes):
+        parent = doc.xref_get_key(xref, "Parent")
+        while parent[0] == "xref" and (up := int(parent[1].split()[0])) not in nodes:
+            nodes.add(up)
+            parent = doc.xref_get_key(up, "Parent")
+    for xref, keep in [(catalog, _KEEP_CATALOG), *((n, _KEEP_PAGE) for n in sorted(nodes))]:
+        for key in doc.xref_get_keys(xref):
+            if key not in keep:
+                doc.xref_set_key(xref, key, "null")
+                dropped += 1
+    return dropped
 
 
 def _library_scrub(doc: pymupdf.Document) -> None:

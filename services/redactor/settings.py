@@ -16,6 +16,12 @@ DEFAULT_KEEPALIVE = 5
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_PAGES = 500
 DEFAULT_TIME_LIMIT_S = 120.0
+DEFAULT_TIME_PER_PAGE_S = 0.25
+DEFAULT_OCR = "auto"
+DEFAULT_OCR_DPI = 200
+DEFAULT_OCR_WORKERS = 2
+DEFAULT_OCR_LANGUAGES = "eng"
+DEFAULT_OCR_TIME_PER_PAGE_S = 10.0
 DEFAULT_MAX_SPANS = 100_000
 DEFAULT_STYLE = "box"
 DEFAULT_IMAGES = "pixels"
@@ -27,6 +33,7 @@ TIMEOUT_MARGIN_S = 30
 STYLES = ("box", "label")
 IMAGE_POLICIES = ("pixels", "remove", "none", "remove-unless-invisible")
 ON_UNVERIFIED = ("reject", "return")
+OCR_MODES = ("auto", "off")
 
 
 SETTINGS = config.declare(
@@ -51,10 +58,29 @@ SETTINGS = config.declare(
             "Most pages per PDF (more: 413 too_many_pages). Split bigger documents, or raise it together "
             "with the time limit."),
     Setting("VEIL_REDACTOR_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S, config.positive_float,
-            "Seconds one document may take per request (over: 422 time_limit_exceeded). Checked between "
-            "pages; gunicorn's worker timeout is this plus 30 s as the hard stop. Budget about 0.01 s of one "
+            "Seconds one document may take per request (over: 422 time_limit_exceeded), plus the per-page "
+            "times below. Checked between pages; gunicorn's worker timeout is the limit of the longest "
+            "document (MAX_PAGES pages) plus 30 s as the hard stop. Budget about 0.01 s of one "
             "core per page for extraction and 0.1 s per dense page for redaction (see the benchmark), times "
             "the slowdown of a busy machine."),
+    Setting("VEIL_REDACTOR_TIME_PER_PAGE_S", DEFAULT_TIME_PER_PAGE_S, config.positive_float,
+            "Seconds added to the time limit for every page of the document, so the limit scales with its "
+            "length (500 pages: 120 + 125 s by default). Raise it on a slow or busy machine."),
+    Setting("VEIL_REDACTOR_OCR", DEFAULT_OCR, config.one_of(*OCR_MODES),
+            "auto: pages whose text is in pixels (scans, images on a page, text drawn as outlines) are OCR'd "
+            "with Tesseract, redacted in the image data and verified by OCR of the output; born-digital pages "
+            "are never OCR'd. off: such pages are refused with 422 needs_ocr."),
+    Setting("VEIL_REDACTOR_OCR_DPI", DEFAULT_OCR_DPI, config.positive_int,
+            "Resolution pages are rendered at for OCR and for the pixel check of the output. 200 reads 8-point "
+            "text reliably; 300 for small print or poor scans costs about twice the time."),
+    Setting("VEIL_REDACTOR_OCR_WORKERS", DEFAULT_OCR_WORKERS, config.positive_int,
+            "Pages OCR'd at the same time by one worker (each a Tesseract process on one core). About the "
+            "number of cores divided by the gunicorn workers."),
+    Setting("VEIL_REDACTOR_OCR_LANGUAGES", DEFAULT_OCR_LANGUAGES, str,
+            "Tesseract languages, '+'-joined (eng, eng+deu); each needs its tesseract-ocr-<lang> package."),
+    Setting("VEIL_REDACTOR_OCR_TIME_PER_PAGE_S", DEFAULT_OCR_TIME_PER_PAGE_S, config.positive_float,
+            "Seconds added to the time limit for every page that is OCR'd (twice: the input and the "
+            "output check). Raise it with the DPI or on a busy machine."),
     Setting("VEIL_REDACTOR_MAX_SPANS", DEFAULT_MAX_SPANS, config.positive_int,
             "Most spans in one redaction request (more: 400 invalid_spans)."),
     Setting("VEIL_REDACTOR_STYLE", DEFAULT_STYLE, config.one_of(*STYLES),

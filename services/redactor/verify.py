@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import pymupdf
 
@@ -225,8 +225,12 @@ def _box_text(locator: PageLocator, box: pymupdf.Rect) -> str:
     return _LABEL.sub("", text)
 
 
-def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | None = None) -> list[dict]:
+def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | None = None,
+           pixels: Mapping[int, str] | None = None) -> list[dict]:
     """Leaks in the redacted document `doc` (opened from the saved bytes): [] when it is clean.
+
+    `pixels`: what pages say when rendered and OCR'd ({page number: text}), searched like
+    their text (`found_in: "pixels"`).
 
     A redacted string is looked for on every page, not only on its span's page: found
     anywhere in the output it is still recoverable (`elsewhere` marks a find on a page the
@@ -283,6 +287,8 @@ def verify(doc: pymupdf.Document, checks: Sequence[Check], deadline: Deadline | 
             texts = _page_texts(page, objects_actual_text or inline_actual_text) if patterns else {}
             page_xrefs.update(xrefs)
             texts["content-stream"] = streams
+            if pixels and number in pixels:
+                texts["pixels"] = fold(pixels[number])
             scan(texts, number)
             page_boxes = boxes.get(number, [])
             if page_boxes:

@@ -50,8 +50,9 @@ class RedactorClient(HttpClient):
     # connections one worker accepted would queue on it while another worker idles.
     reuse_connections = False
 
-    def __init__(self, base_url: str | None = None, timeout: float = 180.0, attempts: int = 4):
-        # Documents take seconds, not milliseconds: the timeout follows the redactor's own time limit.
+    def __init__(self, base_url: str | None = None, timeout: float = 600.0, attempts: int = 4):
+        # Documents take seconds to minutes: the timeout is above the redactor's own time limit for
+        # its longest document (120 s plus 0.25 s a page: 245 s for 500 pages, more with scanned pages).
         super().__init__(base_url or os.environ.get("VEIL_REDACTOR_URL") or DEFAULT_URL, timeout, attempts)
 
     def extract(self, pdf: bytes) -> dict[str, Any]:
@@ -69,10 +70,13 @@ class RedactorClient(HttpClient):
         it or withhold it; "reject" makes that a RedactorRejected (422 verification_failed).
         `options`: the redactor's style / images.
         """
-        fields = {"spans": json.dumps(list(spans)), "format": "json", "on_unverified": on_unverified, **options}
+        fields = {"format": "json", "on_unverified": on_unverified, **options}
+        # The spans travel as a file part, not a form field: a long document's spans (megabytes
+        # for 500 pages) are far over the 500 KB a server keeps in memory for one form field.
+        files = {"file": ("document.pdf", pdf, "application/pdf"),
+                 "spans": ("spans.json", json.dumps(list(spans)).encode("utf-8"), "application/json")}
         try:
-            body = self.request_json("POST", "/v1/redact", files={"file": ("document.pdf", pdf, "application/pdf")},
-                                     data=fields)
+            body = self.request_json("POST", "/v1/redact", files=files, data=fields)
         except ServiceError as exc:
             raise _translate(exc) from None
         try:

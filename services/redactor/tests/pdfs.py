@@ -175,3 +175,86 @@ def lying_text_layer_pdf(visible: str, filler: str = "X") -> bytes:
     doc.update_stream(cmap_xref, cmap.encode())
     doc.xref_set_key(font_xref, "ToUnicode", f"{cmap_xref} 0 R")
     return doc.tobytes()
+
+
+SMALL = (360, 200)   # pages with text in pixels are small: OCR time grows with the pixels
+
+
+def _rendered(lines: list[str], size: float, dpi: int) -> pymupdf.Pixmap:
+    """`lines` set in Helvetica on a small page and rendered: what a scanner would see."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=SMALL[0], height=SMALL[1])
+    for i, line in enumerate(lines):
+        page.insert_text((24, 40 + i * size * 1.6), line, fontname="helv", fontsize=size)
+    return page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+
+
+def scan_pdf(lines: list[str], *, size: float = 11.0, dpi: int = 150) -> bytes:
+    """A scan without a text layer: the lines exist only as the pixels of a full-page image."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=SMALL[0], height=SMALL[1])
+    page.insert_image(page.rect, pixmap=_rendered(lines, size, dpi))
+    return doc.tobytes(deflate=True)
+
+
+def ocr_layer_scan_pdf(lines: list[str], *, size: float = 11.0, dpi: int = 150, drift: float = 0.8) -> bytes:
+    """A scan with an earlier OCR's invisible text layer whose glyphs do not line up with the image.
+
+    The layer's font is narrower than the letters in the image (`drift` times the width) and
+    starts a little to the right, as a layer in a font other than the scanned one does: boxes
+    from its glyphs miss the ends of the words in the pixels.
+    """
+    doc = pymupdf.open()
+    page = doc.new_page(width=SMALL[0], height=SMALL[1])
+    page.insert_image(page.rect, pixmap=_rendered(lines, size, dpi))
+    for i, line in enumerate(lines):
+        page.insert_text((30, 40 + i * size * 1.6), line, fontname="helv", fontsize=size * drift, render_mode=3)
+    return doc.tobytes(deflate=True)
+
+
+def image_on_page_pdf(text: list[str], pictured: list[str], *, dpi: int = 150) -> bytes:
+    """An ordinary text page with a small picture of `pictured` lines on it (a pasted screenshot)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=SMALL[0], height=SMALL[1] * 2)
+    for i, line in enumerate(text):
+        page.insert_text((24, 40 + i * 16), line, fontname="helv", fontsize=11)
+    pix = _rendered(pictured, 11.0, dpi)
+    # The picture is the top of the rendered page: the lines, not the empty rest of it.
+    page.insert_image(pymupdf.Rect(24, 150, 24 + SMALL[0] * 0.9, 150 + SMALL[1] * 0.9), pixmap=pix)
+    return doc.tobytes(deflate=True)
+
+
+def outlines_pdf(lines: list[str], ghostscript: str) -> bytes:
+    """The lines drawn as vector outlines (Ghostscript's pdfwrite with -dNoOutputFonts): no text at all."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
+        drawn = pymupdf.open()
+        page = drawn.new_page(width=SMALL[0], height=SMALL[1])
+        for i, line in enumerate(lines):
+            page.insert_text((24, 60 + i * 18), line, fontname="helv", fontsize=11)
+        drawn.save(src)
+        subprocess.run([ghostscript, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite", "-dNoOutputFonts",
+                        f"-sOutputFile={out}", str(src)], check=True, capture_output=True, timeout=120)
+        outlines = pymupdf.open(out)
+        # An ordinary page with real text, and the outlines placed on it (as a form XObject).
+        doc = pymupdf.open()
+        page = doc.new_page(width=SMALL[0], height=SMALL[1])
+        page.insert_text((24, 30), "Visit summary, typed as text.", fontname="helv", fontsize=11)
+        page.show_pdf_page(page.rect, outlines, 0)
+        return doc.tobytes(deflate=True)
+
+
+def ocr_text(data: bytes, dpi: int = 200) -> str:
+    """What Tesseract reads on every page of the PDF as rendered (the test's own check, not the redactor's)."""
+    import pytesseract
+    from PIL import Image
+
+    parts = []
+    for page in pymupdf.open("pdf", data):
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        parts.append(pytesseract.image_to_string(Image.frombytes("L", (pix.width, pix.height), pix.samples)))
+    return " ".join(" ".join(parts).split())

@@ -65,12 +65,14 @@ def test_redact_answers_json_with_the_full_report_when_asked(client, note):
 
 
 def test_when_verification_fails_then_it_is_422_without_a_pdf_unless_the_caller_takes_it():
-    client = make_client()
+    # OCR off: with it, the page would fall back to pixel redaction and be delivered (test_pixels).
+    client = make_client(redactor_ocr="off")
     data = pdfs.lying_text_layer_pdf("Patient Maria Gonzalez seen today")
     resp = client.post("/v1/redact", data=upload(data, spans=json.dumps(SPANS)))
     assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
     assert resp.json["code"] == "verification_failed" and resp.json["verified"] is False
     assert resp.json["report"]["leaks"][0]["found_in"] == "content-stream"
+    assert "content-stream (page 1)" in resp.json["detail"]
     taken = client.post("/v1/redact", data=upload(data, spans=json.dumps(SPANS), on_unverified="return"))
     assert taken.status_code == 200 and taken.headers["X-Redaction-Verified"] == "false"
     assert taken.headers["X-Redaction-Leaks"] == "1"
@@ -87,19 +89,25 @@ def _problem(resp, status, code):
     ("corrupt", pdfs.pages_pdf([["x" * 50]])[:300], 422, "corrupt_pdf"),
     ("encrypted", pdfs.encrypted_pdf(), 422, "encrypted_pdf"),
     ("no pages", pdfs.zero_page_pdf(), 422, "empty_pdf"),
-    ("scan without text", pdfs.image_only_pdf(), 422, "needs_ocr"),
 ])
 def test_bad_documents_get_a_clear_4xx_from_both_endpoints(client, name, data, status, code):
     _problem(client.post("/v1/extract", data=upload(data)), status, code)
     _problem(client.post("/v1/redact", data=upload(data, spans=json.dumps(SPANS))), status, code)
 
 
+def test_with_ocr_off_a_scan_without_text_is_422_needs_ocr():
+    client = make_client(redactor_ocr="off")
+    _problem(client.post("/v1/extract", data=upload(pdfs.image_only_pdf())), 422, "needs_ocr")
+    _problem(client.post("/v1/redact", data=upload(pdfs.image_only_pdf(), spans=json.dumps(SPANS))), 422,
+             "needs_ocr")
+
+
 def test_limits_from_the_configuration_are_413_and_422():
     big = pdfs.pages_pdf([["page one"], ["page two"], ["page three"]])
     _problem(make_client(redactor_max_bytes=len(big) - 1).post("/v1/extract", data=upload(big)), 413, "too_large")
     _problem(make_client(redactor_max_pages=2).post("/v1/extract", data=upload(big)), 413, "too_many_pages")
-    _problem(make_client(redactor_time_limit_s=1e-9).post("/v1/extract", data=upload(big)), 422,
-             "time_limit_exceeded")
+    tiny = make_client(redactor_time_limit_s=1e-9, redactor_time_per_page_s=1e-9)
+    _problem(tiny.post("/v1/extract", data=upload(big)), 422, "time_limit_exceeded")
 
 
 def test_requests_without_a_usable_pdf_or_spans_are_400_or_415(client, note):

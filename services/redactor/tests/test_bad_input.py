@@ -11,10 +11,12 @@ from services.redactor import errors
 from services.redactor.errors import DocumentRejected
 from services.redactor.extract import extract
 from services.redactor.limits import Deadline, Limits
+from services.redactor.ocr import OcrOptions
 from services.redactor.redact import redact
 from services.redactor.tests import pdfs
 
 SPANS = [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON"}]
+OFF = OcrOptions(mode="off")
 
 
 def both(data: bytes, limits: Limits | None = None):
@@ -43,6 +45,15 @@ def test_when_the_file_is_not_a_pdf_then_it_is_415_not_a_pdf(data):
 def test_when_the_pdf_is_truncated_then_it_is_422_corrupt(good):
     refusal = both(good[: len(good) // 3])
     assert (refusal.code, refusal.status) == (errors.CORRUPT, 422)
+
+
+@pytest.mark.parametrize("kept", [0.3, 0.6, 0.9, 0.95])
+def test_when_a_real_document_is_cut_short_then_it_is_corrupt_not_a_500_nor_empty_pages(clinical, kept):
+    # MuPDF repairs a cut file and opens what is left: pages whose content is lost would read
+    # as empty and pass as clean, and scrubbing them failed with ValueError("bad xref").
+    refusal = both(clinical.pdf[: int(len(clinical.pdf) * kept)])
+    assert (refusal.code, refusal.status) == (errors.CORRUPT, 422)
+    assert "truncated" in refusal.message
 
 
 def test_when_the_header_is_followed_by_garbage_then_it_is_corrupt():
@@ -84,10 +95,14 @@ def test_when_the_pdf_is_over_the_page_limit_then_it_is_413(good):
     assert refusal.extra["pages"] == 2
 
 
-def test_when_a_page_is_an_image_of_text_then_the_document_needs_ocr_and_names_the_page():
-    refusal = both(pdfs.image_only_pdf(pages=1, with_text_page=True))
-    assert (refusal.code, refusal.status) == (errors.NEEDS_OCR, 422)
-    assert refusal.extra["pages"] == [2]
+def test_when_ocr_is_off_a_page_that_is_an_image_then_the_document_needs_ocr_and_names_the_page():
+    data = pdfs.image_only_pdf(pages=1, with_text_page=True)
+    refusals = []
+    for run in (lambda: extract(data, ocr_options=OFF), lambda: redact(data, SPANS, ocr_options=OFF)):
+        with pytest.raises(DocumentRejected) as caught:
+            run()
+        refusals.append(caught.value)
+    assert [(r.code, r.status, r.extra["pages"]) for r in refusals] == [(errors.NEEDS_OCR, 422, [2])] * 2
 
 
 def test_when_the_time_limit_passes_mid_document_then_the_work_stops_with_time_limit_exceeded(clinical):
@@ -104,8 +119,16 @@ def test_when_the_time_limit_passes_mid_document_then_the_work_stops_with_time_l
     assert caught.value.code == errors.TIME_LIMIT
 
 
+def test_the_time_limit_grows_with_the_pages_so_a_long_document_gets_its_share(good):
+    # A base limit nothing could meet, and a per-page allowance: the two pages get their time.
+    limits = Limits(time_limit_s=1e-9, time_per_page_s=60.0)
+    assert extract(good, limits=limits)["page_count"] == 2
+    assert redact(good, SPANS, limits=limits)[1]["verified"]
+    assert limits.most_seconds() == 1e-9 + 60.0 * limits.max_pages
+
+
 def test_when_the_configured_time_limit_is_tiny_then_even_a_small_document_is_refused(good):
-    assert both(good, Limits(time_limit_s=1e-9)).code == errors.TIME_LIMIT
+    assert both(good, Limits(time_limit_s=1e-9, time_per_page_s=0.0)).code == errors.TIME_LIMIT
 
 
 @pytest.mark.parametrize("seed", range(6))

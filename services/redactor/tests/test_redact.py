@@ -13,6 +13,7 @@ from services.redactor import errors, verify
 from services.redactor import redact as redact_mod
 from services.redactor.errors import DocumentRejected
 from services.redactor.extract import extract
+from services.redactor.ocr import OcrOptions
 from services.redactor.redact import redact
 from services.redactor.tests import pdfs
 
@@ -277,8 +278,10 @@ def test_images_under_redacted_text_follow_the_policy(policy):
 
 
 def test_when_the_text_layer_lies_then_verification_finds_the_string_in_the_content_stream():
+    # With OCR off; with it, the page falls back to pixel redaction (test_pixels).
     data = pdfs.lying_text_layer_pdf("Patient Maria Gonzalez seen today")
-    out, report = redact(data, [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON"}])
+    out, report = redact(data, [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON"}],
+                         ocr_options=OcrOptions(mode="off"))
     assert report["verified"] is False
     assert report["leaks"] == [{"span": 0, "page": 1, "found_in": "content-stream", "elsewhere": False}]
 

@@ -72,3 +72,44 @@ def test_replacement_text_of_marked_content_is_stripped():
     assert report["verified"] and report["scrubbed"]["replacement_texts"] == 1
     assert "Gonzalez" not in pdfs.everything_readable(out)
     assert pymupdf.open("pdf", out)[0].get_text(flags=0).split() == ["Name:", "today"]
+
+
+def _note() -> pymupdf.Document:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), f"Patient {PHI} seen today.", fontname="helv")
+    return doc
+
+
+def test_a_document_with_javascript_actions_is_cleaned_and_delivered():
+    doc = _note()
+    script = doc.get_new_xref()
+    doc.update_object(script, f"<</S/JavaScript/JS(app.alert('{PHI}'))>>")
+    doc.xref_set_key(doc.pdf_catalog(), "OpenAction", f"{script} 0 R")
+    doc.xref_set_key(doc[0].xref, "AA", f"<</O {script} 0 R>>")
+    out, report = redact(doc.tobytes(), [{"page": 1, "text": PHI, "type": "PERSON"}])
+    assert report["verified"] and report["scrubbed"]["javascript"] >= 1
+    assert b"JavaScript" not in out and "Gonzalez" not in pdfs.everything_readable(out)
+
+
+def test_text_in_a_hidden_layer_is_found_and_redacted_and_the_layers_are_flattened():
+    doc = _note()
+    hidden = doc.add_ocg("Hidden", on=False)
+    doc[0].insert_text((72, 120), f"Hidden note on {PHI}, call 555-123-4567", fontname="helv", oc=hidden)
+    out, report = redact(doc.tobytes(), [{"page": 1, "text": PHI, "type": "PERSON"}])
+    assert report["verified"] and report["scrubbed"]["hidden_layers"] == 1
+    result = pymupdf.open("pdf", out)
+    assert result.xref_get_key(result.pdf_catalog(), "OCProperties")[0] == "null"
+    # Flattened, not dropped: the rest of the hidden layer is now ordinary, visible text.
+    assert "555-123-4567" in result[0].get_text() and "Gonzalez" not in pdfs.everything_readable(out)
+
+
+def test_private_keys_of_the_catalog_and_pages_are_dropped_and_the_document_delivered():
+    doc = _note()
+    doc.xref_set_key(doc.pdf_catalog(), "HospitalPatient", f"({PHI})")
+    doc.xref_set_key(doc[0].xref, "PrivateNote", f"<</Who({PHI})>>")
+    out, report = redact(doc.tobytes(), [{"page": 1, "text": PHI, "type": "PERSON"}])
+    assert report["verified"] and report["scrubbed"]["private_keys"] >= 2
+    result = pymupdf.open("pdf", out)
+    assert result.xref_get_key(result.pdf_catalog(), "HospitalPatient")[0] == "null"
+    assert result.xref_get_key(result[0].xref, "PrivateNote")[0] == "null"
+    assert "Gonzalez" not in pdfs.everything_readable(out)
