@@ -14,10 +14,11 @@ from typing import Any
 __all__ = ["build_default_model", "load_model"]
 
 
-def load_model(handle: str | Path | None = None, intra_op_threads: int = 0, inter_op_threads: int = 0) -> Any:
+def load_model(handle: str | Path | None = None, intra_op_threads: int = 0, inter_op_threads: int = 0,
+               precision: str = "float32") -> Any:
     from services.embedder.model import load_model as _load
 
-    return _load(handle, intra_op_threads, inter_op_threads)
+    return _load(handle, intra_op_threads, inter_op_threads, precision)
 
 
 def build_default_model(force: bool = False) -> Path:

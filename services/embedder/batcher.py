@@ -9,9 +9,10 @@ deadlines have passed are dropped before they reach the model.
 
 Work comes in kinds (sentence vectors, token vectors), each with its own function, queue of
 buckets and batch budget, all on the same model thread: two threads would only slow each
-other down on the same cores. A batch never mixes kinds. An item has a cost (1 for a
-sentence, its estimated tokens for token vectors) and a batch holds at most `budget` of it,
-so a batch of paragraphs is bounded by tokens rather than by a count of texts.
+other down on the same cores. A batch never mixes kinds. An item has a cost (its estimated
+tokens, for sentences as for token vectors) and a batch holds at most `budget` of it as well
+as `max_batch_size` items, so a batch of paragraphs is bounded by tokens (as TEI's
+max_batch_tokens) while a batch of short phrases is bounded by its count of texts.
 """
 
 from __future__ import annotations
@@ -97,8 +98,10 @@ class Batcher:
 
     def __init__(self, embed: Callable[[list[str]], Sequence], max_batch_size: int, max_wait_s: float,
                  max_queue: int, on_settled: BatchHook | None = None, on_batch: StatsHook | None = None,
-                 clock: Callable[[], float] = time.monotonic, kinds: Mapping[str, Kind] | None = None):
-        """`embed` is the EMBED kind (cost 1 per text, `max_batch_size` per batch); `kinds` adds others."""
+                 clock: Callable[[], float] = time.monotonic, kinds: Mapping[str, Kind] | None = None,
+                 embed_budget: int | None = None):
+        """`embed` is the EMBED kind: at most `max_batch_size` texts and `embed_budget` of their cost
+        (default: `max_batch_size`, i.e. texts of cost 1) per batch; `kinds` adds others."""
         if max_batch_size < 1:
             raise ValueError("max_batch_size must be >= 1")
         self.max_batch_size = max_batch_size
@@ -106,7 +109,7 @@ class Batcher:
         self.max_queue = max_queue
         self._on_settled = on_settled
         self._clock = clock
-        self._kinds: dict[str, Kind] = {EMBED: Kind(embed, max_batch_size, on_batch), **(kinds or {})}
+        self._kinds: dict[str, Kind] = {EMBED: Kind(embed, embed_budget or max_batch_size, on_batch), **(kinds or {})}
         if any(k.budget < 1 for k in self._kinds.values()):
             raise ValueError("every kind's budget must be >= 1")
         self._buckets: dict[str, list[deque[Item]]] = {k: [deque() for _ in range(_BUCKETS)] for k in self._kinds}

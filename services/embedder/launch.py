@@ -41,8 +41,11 @@ def start_embedder(env: Mapping[str, str] | None = None, log_path: str | Path | 
     port = free_port()
     # PARENT_PID: the server stops itself if this process dies without stopping it (a test run
     # killed by a timeout), instead of living on as an orphan.
+    # PRECISION: float32 unless asked, so tests compare what they get with the in-process float32
+    # model whichever variants this machine has built (the benchmark asks for each explicitly).
     child_env = {"VEIL_EMBEDDER_HOST": "127.0.0.1", "VEIL_EMBEDDER_PORT": str(port),
-                 "VEIL_EMBEDDER_METRICS_PORT": "0", "VEIL_EMBEDDER_PARENT_PID": str(os.getpid()), **(env or {})}
+                 "VEIL_EMBEDDER_METRICS_PORT": "0", "VEIL_EMBEDDER_PARENT_PID": str(os.getpid()),
+                 "VEIL_EMBEDDER_PRECISION": os.environ.get("VEIL_EMBEDDER_PRECISION", "float32"), **(env or {})}
     proc = ManagedProcess("embedder", START_COMMAND, env=child_env, cwd=REPO_ROOT, log_path=log_path)
     proc.start()
     address = f"127.0.0.1:{port}"

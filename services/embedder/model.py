@@ -23,10 +23,11 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
+from services.embedder import precision as precision_lib
 from veil.paths import cache_home
 
 DEFAULT_MODEL_NAME = "minilm-l6-v2"
@@ -41,6 +42,7 @@ TOKEN_WINDOW_OVERLAP = 64
 
 _log = logging.getLogger(__name__)
 _EXPORT_SOURCE = Path(__file__).with_name("export.py")
+_VARIANT_SOURCE = Path(__file__).with_name("reduced_precision.py")
 
 
 class ModelNotBuiltError(RuntimeError):
@@ -150,6 +152,21 @@ def default_model_path() -> Path:
     return models_home() / DEFAULT_MODEL_NAME / default_model_version()
 
 
+def variant_version(precision: str) -> str:
+    """The float32 version, the precision and a fingerprint of the variant's builder: `3c68025c1a3d-bf16-1a2b`."""
+    base = default_model_version()
+    if precision == precision_lib.FLOAT32:
+        return base
+    return f"{base}-{precision_lib.SUFFIX[precision]}-{hashlib.sha256(_VARIANT_SOURCE.read_bytes()).hexdigest()[:4]}"
+
+
+def variant_path(precision: str) -> Path:
+    """Where the default model's build in `precision` lives (float32: default_model_path())."""
+    if precision == precision_lib.FLOAT32:
+        return default_model_path()
+    return models_home() / DEFAULT_MODEL_NAME / variant_version(precision)
+
+
 def is_built(path: Path) -> bool:
     return (path / "saved_model.pb").is_file() and (path / METADATA_FILE).is_file()
 
@@ -188,6 +205,8 @@ class HubModel:
         meta = _metadata_of(self._model, self.handle)
         self.name, self.version, self.case_insensitive = meta.name, meta.version, meta.case_insensitive
         m = self._model
+        # Part of the version too (variant_version); kept apart for Info and logs.
+        self.precision = _as_str(m.precision) if hasattr(m, "precision") else "float32"
         self.token_vectors = all(hasattr(m, a) for a in ("tokenize_with_offsets", "encode", "cls_id", "sep_id",
                                                           "max_seq_length"))
         if self.token_vectors:
@@ -197,8 +216,8 @@ class HubModel:
         # request is not the slow one.
         self.dimension = int(self.embed(["warm up"]).shape[1])
         threads = tf.config.threading
-        _log.info("loaded model %s version %s (dimension %d) from %s in %.1fs; TensorFlow intra-op threads %d, "
-                  "inter-op threads %d (0: TensorFlow's default)", self.name, self.version, self.dimension,
+        _log.info("loaded model %s version %s (%s, dimension %d) from %s in %.1fs; TensorFlow intra-op threads %d, "
+                  "inter-op threads %d (0: TensorFlow's default)", self.name, self.version, self.precision, self.dimension,
                   self.handle, time.perf_counter() - start, threads.get_intra_op_parallelism_threads(),
                   threads.get_inter_op_parallelism_threads())
 
@@ -313,11 +332,60 @@ def configure_tensorflow(intra_op_threads: int = 0, inter_op_threads: int = 0) -
     _tf_configured = True
 
 
-def load_model(handle: str | Path | None = None, intra_op_threads: int = 0, inter_op_threads: int = 0) -> HubModel:
-    """Loads `handle` (a path or TF-Hub handle), or the built default model when it is empty."""
+def load_model(handle: str | Path | None = None, intra_op_threads: int = 0, inter_op_threads: int = 0,
+               precision: str = "float32") -> HubModel:
+    """Loads `handle` (a path or TF-Hub handle), or the built default model when it is empty.
+
+    `precision` picks among a model's builds: "float32", "bfloat16", or "auto" (the fastest this
+    CPU runs natively among the builds that passed the fidelity gate, float32 otherwise; the
+    choice is logged). The default model's builds live side by side in the cache
+    (variant_path); a model folder `X` given by path may have its variants
+    beside it as `X-bfloat16` (how the container image ships them). Other handles load as they are.
+    """
     if not handle:
-        path = default_model_path()
+        chosen = choose_precision(precision)
+        path = variant_path(chosen)
         if not is_built(path):
-            raise ModelNotBuiltError(f"the default model is not built at {path}; run: veil model build")
+            how = "veil model build" + ("" if chosen == "float32" else f" --precision {chosen}")
+            raise ModelNotBuiltError(f"the default model ({chosen}) is not built at {path}; run: {how}")
         handle = path
+    elif precision != "float32" and Path(handle).is_dir():
+        base = Path(handle)
+        chosen = choose_precision(precision, locate=lambda p: base.with_name(f"{base.name}-{p}"))
+        if chosen != "float32":
+            handle = base.with_name(f"{base.name}-{chosen}")
+            if not is_built(Path(handle)):
+                raise ModelNotBuiltError(f"no {chosen} build of {base} at {handle}")
+    elif precision not in ("auto", "float32"):
+        _log.warning("VEIL_EMBEDDER_PRECISION=%s: %s is not a local model folder; loading it as it is",
+                     precision, handle)
     return HubModel(handle, intra_op_threads, inter_op_threads)
+
+
+def choose_precision(setting: str, flags: frozenset[str] | None = None,
+                     locate: Callable[[str], Path] | None = None) -> str:
+    """The precision to load for a setting: itself, or for "auto" the fastest built, gated and native one.
+
+    `locate(precision)` says where that build would be (default: the default model's cache).
+    """
+    if setting != "auto":
+        if setting not in precision_lib.PRECISIONS:
+            raise ValueError(f"unknown precision {setting!r}; choose from auto, {', '.join(precision_lib.PRECISIONS)}")
+        if not precision_lib.supported(setting, flags):
+            _log.warning("precision %s was asked for, but this CPU has no native kernels for it (flags %s): "
+                         "it will run slower than float32", setting, "/".join(precision_lib.BF16_FLAGS))
+        return setting
+    fastest = precision_lib.fastest_supported(flags)
+    if fastest == precision_lib.FLOAT32:
+        _log.info("precision auto: float32 (this CPU has none of %s)", ", ".join(precision_lib.BF16_FLAGS))
+        return fastest
+    path = (locate or variant_path)(fastest)
+    if not is_built(path):
+        _log.info("precision auto: float32; this CPU runs %s natively, but that variant is not built at %s "
+                  "(veil model build --precision %s)", fastest, path, fastest)
+        return precision_lib.FLOAT32
+    if not read_metadata(path).get("fidelity", {}).get("passed"):
+        _log.warning("precision auto: float32; the %s build at %s has no passed fidelity gate", fastest, path)
+        return precision_lib.FLOAT32
+    _log.info("precision auto: %s (this CPU has native %s kernels; build %s)", fastest, fastest, path)
+    return fastest

@@ -38,7 +38,7 @@ from services.embedder.service import (
     token_rows_size,
 )
 from services.embedder.texts import Limits, invalid_utf8_message
-from veil import gctune, logs
+from veil import gctune, logs, tracing
 from veil.config import Config
 from veil.grpc_context import RequestIdServerInterceptor
 from veil.stubs import pb2
@@ -197,7 +197,8 @@ class EmbedderServicer:
             max_batch_size=service.max_batch_size, max_wait_ms=round(service.max_wait_s * 1000),
             token_cache=pb2.CacheStats(hits=t.hits, misses=t.misses, size=t.size, maxsize=t.maxsize, bytes=t.bytes,
                                        max_bytes=t.max_bytes),
-            token_vectors=service.token_vectors)
+            token_vectors=service.token_vectors, precision=getattr(service.model, "precision", "float32"),
+            max_batch_tokens=service.max_batch_tokens)
 
 
 def _handlers(servicer: EmbedderServicer) -> grpc.GenericRpcHandler:
@@ -270,6 +271,7 @@ def _credentials(config: Config) -> grpc.ServerCredentials | None:
 def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> tuple[EmbedderServer, int]:
     """Starts the server, loads the model (or uses `model`), marks it SERVING; returns (server, port)."""
     config = config or embedder_settings.load_config()
+    tracing.configure("embedder")  # spans only with VEIL_OTLP_ENDPOINT set; trace context passes on regardless
     metrics = EmbedderMetrics()
     servicer = EmbedderServicer(metrics, config.embedder_max_message_bytes)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
@@ -318,7 +320,7 @@ def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> 
     try:
         if model is None:
             model = load_model(config.embedder_model, config.embedder_intra_op_threads,
-                               config.embedder_inter_op_threads)
+                               config.embedder_inter_op_threads, config.embedder_precision)
         cache = LRUCache(config.embedder_cache_maxsize)
         # VEIL_EMBEDDER_CACHE_MAXSIZE=0 turns both caches off.
         token_cache = LRUCache(embedder_settings.TOKEN_CACHE_MAXSIZE if config.embedder_cache_maxsize else 0,
@@ -329,6 +331,7 @@ def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> 
         service = EmbeddingService(
             model, cache, limits, max_batch_size=config.embedder_max_batch_size,
             max_wait_s=config.embedder_max_wait_ms / 1000.0, max_queue=config.embedder_max_queue,
+            max_batch_tokens=config.embedder_max_batch_tokens,
             observer=metrics.observer(), token_cache=token_cache)
     except BaseException:
         server.stop(0).wait(10)
@@ -338,9 +341,10 @@ def serve(config: Config | None = None, model: EmbeddingModel | None = None) -> 
     servicer.service = service
     for name in ("", SERVICE_NAME):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    _log.info("embedder ready on port %d: model %s version %s, dimension %d, cache maxsize %d, "
-              "max batch %d, max wait %.1f ms, metrics on port %d", port, model.name, model.version,
-              model.dimension, cache.maxsize, service.max_batch_size, config.embedder_max_wait_ms, metrics_port)
+    _log.info("embedder ready on port %d: model %s version %s (%s), dimension %d, cache maxsize %d, "
+              "max batch %d texts and %d tokens, max wait %.1f ms, metrics on port %d", port, model.name,
+              model.version, getattr(model, "precision", "float32"), model.dimension, cache.maxsize,
+              service.max_batch_size, service.max_batch_tokens, config.embedder_max_wait_ms, metrics_port)
     return server, port
 
 

@@ -140,7 +140,8 @@ class Observer:
 class EmbeddingService:
     def __init__(self, model: EmbeddingModel, cache: LRUCache, limits: Limits, max_batch_size: int,
                  max_wait_s: float, max_queue: int, observer: Observer | None = None, *,
-                 token_cache: LRUCache | None = None):
+                 token_cache: LRUCache | None = None, max_batch_tokens: int | None = None):
+        """`max_batch_tokens` bounds a sentence batch by estimated tokens too (None: by texts only)."""
         self.model = model
         self.cache = cache
         self.token_cache = token_cache if token_cache is not None else LRUCache(0)
@@ -154,8 +155,11 @@ class EmbeddingService:
             # and the model runs its windows max_batch_size at a time.
             budget = max_batch_size * getattr(model, "max_seq_length", 256)
             kinds[TOKENS] = Kind(self._tokens_batch, budget, self._observer.token_batch)
+        self._max_seq = int(getattr(model, "max_seq_length", 256))
+        self.max_batch_tokens = max_batch_tokens or max_batch_size * self._max_seq
         self.batcher = Batcher(self._embed_batch, max_batch_size, max_wait_s, max_queue,
-                               on_settled=self._settled, on_batch=self._observer.batch, kinds=kinds).start()
+                               on_settled=self._settled, on_batch=self._observer.batch, kinds=kinds,
+                               embed_budget=self.max_batch_tokens).start()
 
     @property
     def token_vectors(self) -> bool:
@@ -169,6 +173,10 @@ class EmbeddingService:
     @property
     def max_wait_s(self) -> float:
         return self.batcher.max_wait_s
+
+    def _sentence_cost(self, text: str) -> int:
+        # [CLS] and [SEP] included; the model reads at most max_seq_length tokens of a text.
+        return min(estimated_tokens(text) + 2, self._max_seq)
 
     def _embed_batch(self, texts: list[str]) -> list[bytes]:
         vectors = np.ascontiguousarray(self.model.embed(texts), dtype="<f4")
@@ -193,7 +201,7 @@ class EmbeddingService:
         keys = check_and_normalise(texts, self.limits, model.case_insensitive)
         rows: dict[str, bytes] = {}
         waiting = self._cached_or_queued(dict.fromkeys(keys), rows, self.cache, deadline,
-                                         lambda key: ((model.version, key), {}))
+                                         lambda key: ((model.version, key), {"cost": self._sentence_cost(key)}))
         hits = len(rows)
         if self._observer.preprocess:
             self._observer.preprocess(time.perf_counter() - start)

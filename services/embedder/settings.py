@@ -10,6 +10,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_METRICS_PORT = 9464
 DEFAULT_MAX_BATCH_SIZE = 64
 DEFAULT_MAX_WAIT_MS = 2.0
+# A batch of sentences holds at most this many (estimated) tokens as well as MAX_BATCH_SIZE
+# texts. Measured (README, "Token-budget batching"): phrases per second are flat from 32 to 128
+# phrases (~400-1,600 tokens), paragraphs per second fall past ~8 paragraphs (~1,100 tokens).
+DEFAULT_MAX_BATCH_TOKENS = 1024
 DEFAULT_CACHE_MAXSIZE = 40_000
 DEFAULT_MAX_TEXTS = 1024
 DEFAULT_MAX_TEXT_CHARS = 4096
@@ -17,12 +21,24 @@ DEFAULT_MAX_QUEUE = 16384
 DEFAULT_WORKERS = 128
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 DEFAULT_GRACE_S = 20.0
+# float32 until heads are trained per precision: every head in a registry (the demo's, CI's, the
+# in-process pipeline's) is trained against float32 vectors, and a server that switched to bfloat16
+# by itself would refuse them all. `auto` opts in to the fastest gated build this CPU runs natively.
+DEFAULT_PRECISION = "float32"
+PRECISION_CHOICES = ("auto", "float32", "bfloat16")
 # The EmbedTokens cache, bounded in both: entries and bytes (a ~60-word paragraph's ~120 token
 # vectors take ~93 KB as float16, so 128 MiB hold ~1,400 paragraphs; 20,000 short phrases of
 # a few tokens take ~4 KB each). Not yet environment settings: deployments have no token
 # traffic to size them from. VEIL_EMBEDDER_CACHE_MAXSIZE=0 turns this cache off too.
 TOKEN_CACHE_MAXSIZE = 20_000
 TOKEN_CACHE_MAX_BYTES = 128 * 1024 * 1024
+
+
+def _precision(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in PRECISION_CHOICES:
+        raise ValueError(f"must be one of {', '.join(PRECISION_CHOICES)}")
+    return value
 
 
 def _optional_path(raw: str) -> str:
@@ -38,9 +54,18 @@ SETTINGS = declare(
     Setting("VEIL_EMBEDDER_MODEL", "", str,
             "Path or TF-Hub handle of a text-embedding SavedModel. Empty: the default model built by "
             "`veil model build`."),
+    Setting("VEIL_EMBEDDER_PRECISION", DEFAULT_PRECISION, _precision,
+            "Numeric precision of the default model: auto (the fastest this CPU runs natively among the builds "
+            "that passed the fidelity gate, else float32; logged at start), float32 or bfloat16. Part of the "
+            "model version: heads trained on one precision are refused by a server of another, so a server "
+            "switched to auto or bfloat16 needs its heads retrained against it."),
     Setting("VEIL_EMBEDDER_MAX_BATCH_SIZE", DEFAULT_MAX_BATCH_SIZE, positive_int,
             "Most texts per model call. Throughput stops growing past this on CPU (see the README); "
             "lower it if the process runs out of memory, raise it on a GPU."),
+    Setting("VEIL_EMBEDDER_MAX_BATCH_TOKENS", DEFAULT_MAX_BATCH_TOKENS, positive_int,
+            "Most estimated tokens (UTF-8 bytes / 3, plus [CLS] and [SEP]) per sentence batch, besides "
+            "MAX_BATCH_SIZE texts: a batch of paragraphs stops here long before it reaches MAX_BATCH_SIZE. "
+            "Chosen from `veil bench embedder`'s paragraph sweep (see the README)."),
     Setting("VEIL_EMBEDDER_MAX_WAIT_MS", DEFAULT_MAX_WAIT_MS, non_negative_float,
             "How long the first text of a batch waits for company when the model is idle. Under load "
             "batches fill while the model is busy, so this only adds latency to lone calls; 0 disables it."),

@@ -6,17 +6,29 @@ import argparse
 import sys
 from pathlib import Path
 
-from tools.synthetic.phrases import DEFAULT_POOL_SIZE, DEFAULT_ZIPF_S
+from tools.options import add_json, write_json
+from tools.synthetic.phrases import DEFAULT_POOL_SIZE, DEFAULT_ZIPF_S, phrase_pool
 
 
 def register(sub, group) -> None:
-    models = group("model")
+    # `veil models build|info`, beside the heads' list/versions/rollback; `veil model ...` is the old spelling.
+    for name, hidden in (("models", False), ("model", True)):
+        _register_model(group(name, hidden=hidden))
+    _register_rest(sub, group)
+
+
+def _register_model(models) -> None:
     p = models.add_parser("build", help="build the default embedding model (MiniLM-L6 as a TF-Hub SavedModel)")
     p.add_argument("--force", action="store_true", help="rebuild even if this version is already built")
+    p.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
+                   help="bfloat16: also build the reduced-precision variant (after float32) and install it only "
+                        "if it passes the fidelity gate against float32")
     p.set_defaults(func=_model_build)
     p = models.add_parser("info", help="where the default embedding model lives and whether it is built")
     p.set_defaults(func=_model_info)
 
+
+def _register_rest(sub, group) -> None:
     from tools.embedder import bench
 
     p = group("bench").add_parser("embedder", help="the embedder's four figures: raw, service, cache-hit latency, Zipf")
@@ -34,7 +46,10 @@ def register(sub, group) -> None:
                    help="clients for figure 4 (default: scaled by the predicted hit rate, see the README)")
     p.add_argument("--sweep-wait", metavar="MS,MS,...",
                    help="instead of the four figures, measure these VEIL_EMBEDDER_MAX_WAIT_MS values")
-    p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+                   help="variant compared with float32 side by side and then used for the service figures "
+                        "(auto: the fastest this CPU runs natively; float32 skips the comparison)")
+    add_json(p)
     p.set_defaults(func=_bench)
 
     caches = group("cache")
@@ -69,6 +84,8 @@ def _model_build(args: argparse.Namespace) -> int:
 
     try:
         path = default_model_path()
+        if args.precision != "float32":
+            return _build_variant(args.precision, args.force)
         if is_built(path) and not args.force:
             print(f"default model already built: {path}")
             return 0
@@ -80,6 +97,25 @@ def _model_build(args: argparse.Namespace) -> int:
         print(f"veil model build: {exc}", file=sys.stderr)
         return 1
     print(f"built default model: {path}")
+    return 0
+
+
+def _build_variant(precision: str, force: bool) -> int:
+    from services.embedder import reduced_precision as rp
+    from services.embedder.model import variant_path
+
+    path = variant_path(precision)
+    if not force and (path / "saved_model.pb").is_file():
+        print(f"{precision} variant already built: {path}")
+        return 0
+    print(f"building the {precision} variant and checking it against float32 (a minute or two)...", file=sys.stderr)
+    try:
+        path, figures = rp.build_variant(precision, force=force)
+    except rp.FidelityGateFailed as exc:
+        print(f"veil model build: {exc}; not installed", file=sys.stderr)
+        return 1
+    print(f"fidelity gate: {figures['summary']}")
+    print(f"built {precision} variant: {path}")
     return 0
 
 
@@ -95,6 +131,15 @@ def _model_info(args: argparse.Namespace) -> int:
     print(f"{'built:':<17} {'yes' if is_built(path) else 'no (run: veil model build)'}")
     for key, value in read_metadata(path).items():
         print(f"{key + ':':<17} {value}")
+    from services.embedder import precision as rp
+    from services.embedder.model import choose_precision, variant_path
+
+    variant = variant_path(rp.BFLOAT16)
+    print(f"{'bfloat16 path:':<17} {variant}")
+    fidelity = read_metadata(variant).get("fidelity") if is_built(variant) else None
+    print(f"{'bfloat16 built:':<17} {fidelity['summary'] if fidelity else 'no (run: veil model build --precision bfloat16)'}")
+    print(f"{'this CPU:':<17} bfloat16 {'native' if rp.supported(rp.BFLOAT16) else 'not native'}; "
+          f"VEIL_EMBEDDER_PRECISION=auto serves {choose_precision('auto')}")
     return 0
 
 
@@ -129,13 +174,38 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"max-wait sweep: {len(waits)} server starts, {args.seconds:.0f}s of load each")
         bench.sweep_wait(args.model, waits, args.seconds, log_path=log_path, say=say)
         return 0
+    precision, compared = _compare_precisions(args, say)
+    if compared is not None:
+        env["VEIL_EMBEDDER_MAX_BATCH_TOKENS"] = str(compared.max_batch_tokens)
     fig = bench.run(args.model, sizes, args.clients, args.per_call, args.seconds, args.pool_size, args.zipf_s,
-                    server_env=env, log_path=log_path, say=say, zipf_clients=args.zipf_clients)
+                    server_env=env, log_path=log_path, say=say, zipf_clients=args.zipf_clients, precision=precision)
     print()
+    if compared is not None:
+        from tools.embedder import precision_bench
+
+        print("\n".join(precision_bench.report_lines(compared)))
+        print()
     print(bench.report(fig, args.per_call, args.clients, args.zipf_s, args.pool_size))
     if args.json:
-        bench.write_json(fig, args.json)
+        write_json(args.json, bench.as_dict(fig))
     return 0
+
+
+def _compare_precisions(args: argparse.Namespace, say):
+    """(precision for the service figures, the side-by-side figures or None when there is no variant to compare)."""
+    if args.model or args.precision == "float32":
+        return "float32", None
+    from services.embedder import precision as rp
+    from services.embedder.fidelity import paragraphs
+    from tools.embedder import precision_bench
+
+    variant = rp.BFLOAT16 if args.precision == "auto" else args.precision
+    if not rp.supported(variant):
+        say(f"this CPU has no native {variant} kernels (none of {', '.join(rp.BF16_FLAGS)}): float32 only")
+        return "float32", None
+    say(f"float32 against {variant}, side by side (the variant is built and gated first if needed)")
+    compared = precision_bench.compare(variant, phrase_pool(2_000, seed=5), paragraphs(64, seed=5), say=say)
+    return variant, compared
 
 
 def _cache_size(args: argparse.Namespace) -> int:

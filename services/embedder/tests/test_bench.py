@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.embedder.texts import normalise
-from tools.embedder import bench
+from tools.embedder import bench, precision_bench
 from tools.synthetic.phrases import phrase_pool, zipf_indices
 
 
@@ -31,7 +31,8 @@ def test_the_report_prints_every_figure_with_its_target_and_verdict():
                         settings={"model_name": "m", "model_version": "v", "max_batch_size": 64, "max_wait_ms": 2,
                                   "cache": {"maxsize": 1000}})
     text = bench.report(fig, per_call=8, clients=16, zipf_s=1.1, pool_size=50_000)
-    assert "0.95 x fig 1 (target >= 0.90) PASS" in text
+    assert "0.95 x fig 1 (target >= 0.95) PASS" in text
+    assert "0.50 x fig 1 (target >= 0.70) MISS" in text
     assert "p99   6.00 ms   (target p99 < 5 ms) MISS" in text
     assert "throughput / fig 2 = 3.42; target >= 0.8 / (1 - h) = 3.20 PASS" in text
 
@@ -84,3 +85,20 @@ def test_the_load_driver_counts_only_calls_that_complete_inside_the_window():
     texts, hits, measured = bench.drive(SlowClient(), bench._Feed(stream, 1), clients=2, seconds=1.0, warmup=0.5)
     # Completions at 0.3, 0.6, 0.9, 1.2, 1.5 s per client; the window is [0.5, 1.5] s: 4 each, give or take one.
     assert measured == 1.0 and 6 <= texts <= 10 and hits == texts
+
+
+def test_the_precision_report_prints_both_side_by_side_the_speedup_line_and_the_gate():
+    rows = [precision_bench.Row("phrases", 64, 800, 300.0, 660.0), precision_bench.Row("phrases", 128, 1600, 310.0, 690.0),
+            precision_bench.Row("paragraphs", 8, 1100, 20.0, 40.0), precision_bench.Row("paragraphs", 16, 2200, 21.0, 50.0)]
+    # 128 phrases is not 5% faster than 64 (the knee); 16 paragraphs are.
+    assert precision_bench._knee(rows[:2]).batch == 64 and precision_bench._knee(rows[2:]).batch == 16
+    fig = precision_bench.PrecisionFigures("bfloat16", "abc", "abc-bf16-1234", rows,
+                                           {"summary": "cosine ... PASS", "phrases": {"mean": 0.99998, "min": 0.9999},
+                                            "paragraphs": {"mean": 0.99997, "min": 0.9998}},
+                                           best_phrase_batch=64, best_paragraph_batch=16, max_batch_tokens=2200)
+    lines = precision_bench.report_lines(fig)
+    # sqrt(2.2 x 2.38) = 2.29
+    assert "speed-up over float32: 2.29x" in lines
+    assert any(line.startswith("  phrases") and "660.0" in line and "2.20x  <- best" in line for line in lines)
+    assert any("max batch tokens 2200 (16 paragraphs" in line for line in lines)
+    assert any("fidelity gate: cosine ... PASS" in line for line in lines)

@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 from services.embedder.cache import LRUCache
-from services.embedder.service import DeadlineExceeded, EmbeddingService, InvalidInput, ModelFailure, Overloaded, VersionMismatch
+from services.embedder.service import (
+    DeadlineExceeded,
+    EmbeddingService,
+    InvalidInput,
+    ModelFailure,
+    Overloaded,
+    VersionMismatch,
+    estimated_tokens,
+)
 from services.embedder.tests.fakes import FakeModel
 from services.embedder.texts import Limits
 
@@ -150,3 +158,36 @@ def test_when_the_model_fails_then_the_call_reports_a_model_failure_and_nothing_
     with pytest.raises(ModelFailure):
         service.embed(["boom"])
     assert service.embed(["boom"]).cache_hits == 0
+
+
+def test_a_batch_of_paragraphs_is_bounded_by_tokens_and_one_of_phrases_by_texts():
+    gate = threading.Event()
+    model = FakeModel(gate=gate)
+    limits = Limits(max_texts=100, max_text_chars=2000)
+    service = EmbeddingService(model, LRUCache(1000), limits, max_batch_size=16, max_wait_s=0.0, max_queue=1000,
+                               max_batch_tokens=200)
+    try:
+        blocker = threading.Thread(target=service.embed, args=(["first call holds the model"],))
+        blocker.start()
+        assert model.started.wait(5)
+        # ~300 characters = ~100 estimated tokens + [CLS]/[SEP]: two fit a budget of 200 only just,
+        # so each batch of paragraphs holds one; 40 short phrases go 16 at a time.
+        paragraphs = [f"paragraph {i} " + "x" * 290 for i in range(4)]
+        phrases = [f"phrase {i}" for i in range(40)]
+        callers = [threading.Thread(target=service.embed, args=(group,)) for group in (paragraphs, phrases)]
+        for t in callers:
+            t.start()
+        time.sleep(0.2)  # both calls queue behind the held model call
+        gate.set()
+        for t in callers + [blocker]:
+            t.join(10)
+        batches = model.batches[1:]
+        per_batch = [sum(t.startswith("paragraph") for t in b) for b in batches]
+        assert sum(per_batch) == 4 and max(per_batch) == 1  # never two paragraphs in one batch
+        assert sorted(t for b in batches for t in b if t.startswith("phrase")) == sorted(phrases)
+        assert max(map(len, batches)) == 16  # phrases are bounded by the count, not the budget
+        # a batch's tokens stay within the budget (a batch topped up with phrases included)
+        assert all(sum(min(estimated_tokens(t) + 2, 256) for t in b) <= 200 for b in batches)
+    finally:
+        gate.set()
+        service.close(timeout=5)

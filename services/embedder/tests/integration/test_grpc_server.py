@@ -42,7 +42,8 @@ def test_embed_and_info_answer_with_the_models_vectors_name_version_and_cache_co
     assert (res.model_name, res.model_version, res.cache_hits, again.cache_hits) == ("fake", "v7", 0, 1)
     assert info == {"model_name": "fake", "model_version": "v7", "dimension": 8,
                     "cache": {"hits": 1, "misses": 2, "size": 2, "maxsize": 50},
-                    "max_batch_size": 5, "max_wait_ms": 3, "token_vectors": True,
+                    "max_batch_size": 5, "max_wait_ms": 3, "token_vectors": True, "precision": "float32",
+                    "max_batch_tokens": 1024,
                     "token_cache": {"hits": 0, "misses": 0, "size": 0, "maxsize": 20000, "bytes": 0,
                                     "max_bytes": 128 * 1024 * 1024}}
 
