@@ -1,12 +1,14 @@
-"""Carries the request id over gRPC: a client interceptor sends it as metadata, a server interceptor binds it."""
+"""Carries the request id and the W3C trace context over gRPC: a client interceptor sends them as metadata
+(with a client span), a server interceptor binds the id and runs the handler in a server span of the caller's trace."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
 import grpc
+from opentelemetry.trace import SpanKind
 
-from veil import logs
+from veil import logs, tracing
 
 
 class _ClientCallDetails(grpc.ClientCallDetails):
@@ -26,7 +28,11 @@ class RequestIdClientInterceptor(grpc.UnaryUnaryClientInterceptor):
                               request: Any) -> Any:
         metadata = [m for m in (client_call_details.metadata or []) if m[0] != logs.REQUEST_ID_METADATA]
         metadata.append((logs.REQUEST_ID_METADATA, logs.current_request_id() or logs.new_request_id()))
-        return continuation(_ClientCallDetails(client_call_details, metadata), request)
+        with tracing.span(_span_name(client_call_details.method), SpanKind.CLIENT, {"rpc.system": "grpc"}):
+            carrier: dict[str, str] = {}
+            tracing.inject(carrier)
+            metadata = [m for m in metadata if m[0] not in carrier] + list(carrier.items())
+            return continuation(_ClientCallDetails(client_call_details, metadata), request)
 
 
 class RequestIdServerInterceptor(grpc.ServerInterceptor):
@@ -36,11 +42,14 @@ class RequestIdServerInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
-        incoming = dict(handler_call_details.invocation_metadata or ()).get(logs.REQUEST_ID_METADATA)
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        incoming = metadata.get(logs.REQUEST_ID_METADATA)
+        parent = tracing.extract(metadata)
+        name = _span_name(handler_call_details.method)
         inner = handler.unary_unary
 
         def with_request_id(request: Any, context: grpc.ServicerContext) -> Any:
-            with logs.request_context(incoming):
+            with logs.request_context(incoming), tracing.span(name, SpanKind.SERVER, {"rpc.system": "grpc"}, parent):
                 return inner(request, context)
 
         return grpc.unary_unary_rpc_method_handler(
@@ -48,3 +57,8 @@ class RequestIdServerInterceptor(grpc.ServerInterceptor):
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+def _span_name(method: str | bytes) -> str:
+    """`/veil.embedder.v1.Embedder/Embed` -> `veil.embedder.v1.Embedder/Embed` (the convention for RPC spans)."""
+    return (method.decode() if isinstance(method, bytes) else method).lstrip("/")

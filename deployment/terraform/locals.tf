@@ -5,9 +5,9 @@
 #
 # The classifier runs as two ECS services from the same image and registry, as DESIGN.md
 # allows ("one service per head or group them"): `classifier` behind the ALB for the calling
-# teams, which checks their keys, and `classifier-internal` for the gateway's batch
-# predictions, which trusts its callers (only the gateway's security group reaches it): the
-# gateway sends the caller's name (X-Veil-Caller), not a key.
+# teams, which checks their keys (and admin keys for rollbacks), and `classifier-internal` for
+# the gateway's batch predictions (only the gateway's security group reaches it), which checks
+# the gateway's service key; the gateway names the team it calls for (X-Veil-Caller).
 
 locals {
   prefix = "${var.name}-${var.environment}"
@@ -83,8 +83,9 @@ locals {
       }
       # The ALB sends callers straight to the classifier for /v1/models*, so it checks keys.
       secrets = {
-        VEIL_DATABASE_URL        = aws_secretsmanager_secret.this["database-url"].arn
-        VEIL_CLASSIFIER_API_KEYS = aws_secretsmanager_secret.this["api-keys"].arn
+        VEIL_DATABASE_URL          = aws_secretsmanager_secret.this["database-url"].arn
+        VEIL_CLASSIFIER_API_KEYS   = aws_secretsmanager_secret.this["api-keys"].arn
+        VEIL_CLASSIFIER_ADMIN_KEYS = aws_secretsmanager_secret.this["classifier-admin-keys"].arn
       }
     }
 
@@ -110,9 +111,10 @@ locals {
         VEIL_MODEL_REGISTRY      = "${local.shared_mount}/registry"
         VEIL_INFERENCE_SPOOL_DIR = "${local.shared_mount}/spool/classifier-internal"
       }
-      # No caller keys: the gateway has authenticated the caller already.
+      # Only the gateway's service key: the gateway has authenticated the team already.
       secrets = {
-        VEIL_DATABASE_URL = aws_secretsmanager_secret.this["database-url"].arn
+        VEIL_DATABASE_URL            = aws_secretsmanager_secret.this["database-url"].arn
+        VEIL_CLASSIFIER_SERVICE_KEYS = aws_secretsmanager_secret.this["classifier-service-keys"].arn
       }
     }
 
@@ -160,8 +162,9 @@ locals {
         VEIL_MODEL_REGISTRY         = "${local.shared_mount}/registry"
       }
       secrets = {
-        VEIL_DATABASE_URL = aws_secretsmanager_secret.this["database-url"].arn
-        VEIL_API_KEYS     = aws_secretsmanager_secret.this["api-keys"].arn
+        VEIL_DATABASE_URL   = aws_secretsmanager_secret.this["database-url"].arn
+        VEIL_API_KEYS       = aws_secretsmanager_secret.this["api-keys"].arn
+        VEIL_CLASSIFIER_KEY = aws_secretsmanager_secret.this["classifier-key"].arn
       }
     }
   }

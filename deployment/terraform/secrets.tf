@@ -13,6 +13,10 @@ locals {
   secrets = {
     "api-keys"     = "Caller keys, per team: team:key pairs, comma-separated (VEIL_API_KEYS, VEIL_CLASSIFIER_API_KEYS)"
     "database-url" = "postgresql://user:password@host:5432/db of the job and inference stores (VEIL_DATABASE_URL)"
+    # The gateway's key to the internal classifier, twice: as the classifier lists it and as the gateway sends it.
+    "classifier-service-keys" = "gateway:KEY, the gateway's key as the classifier knows it (VEIL_CLASSIFIER_SERVICE_KEYS)"
+    "classifier-key"          = "KEY, the same key as the gateway sends it to the classifier (VEIL_CLASSIFIER_KEY)"
+    "classifier-admin-keys"   = "Model administration (versions, rollback): name:key pairs (VEIL_CLASSIFIER_ADMIN_KEYS)"
   }
 }
 

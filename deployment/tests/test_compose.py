@@ -166,3 +166,9 @@ def test_the_embedder_cache_default_is_the_embedders_own(compose):
 
     value = compose["services"]["embedder"]["environment"]["VEIL_EMBEDDER_CACHE_MAXSIZE"]
     assert value == f"${{VEIL_EMBEDDER_CACHE_MAXSIZE:-{settings.DEFAULT_CACHE_MAXSIZE}}}"
+
+
+@pytest.mark.parametrize("name", [*sorted(SERVICES), "postgres"])
+def test_a_container_that_exits_is_restarted_by_docker(compose, name):
+    # What `veil up`'s supervisor does on one machine without Docker (deployment/README.md).
+    assert compose["services"][name].get("restart") in ("always", "unless-stopped", "on-failure")

@@ -54,7 +54,8 @@ def test_no_compiler_reaches_a_final_stage(dockerfile, target):
             assert not _COMPILERS.search(run.value), f"{target} inherits compilers from {stage.name}: {run.value}"
     # What comes from the build stages is only finished artefacts: the venv, the model, the stubs.
     for _source, copy in dockerfile.copies_from(target):
-        assert copy.value.split()[0] in ("/opt/venv", "/opt/model", "/app/veil/embedder/v1/"), copy.value
+        assert copy.value.split()[0] in ("/opt/venv", "/opt/model", "/opt/model-bfloat16",
+                                         "/app/veil/embedder/v1/"), copy.value
 
 
 def test_compilers_exist_in_the_build_stage_only_and_no_final_stage_derives_from_it(dockerfile):
@@ -127,8 +128,11 @@ def test_gunicorn_serves_the_app_factory_with_workers_and_threads_from_the_envir
 
 @pytest.mark.parametrize("target", ["embedder", "embedder-gpu"])
 def test_the_default_model_is_built_into_the_embedder_image_at_build_time(dockerfile, target):
-    model_copies = [(src, c) for src, c in dockerfile.copies_from(target) if c.value.startswith("/opt/model")]
+    model_copies = [(src, c) for src, c in dockerfile.copies_from(target) if c.value.split()[0] == "/opt/model"]
     assert len(model_copies) == 1, target
+    # The CPU image also ships the gated bfloat16 variant beside it, where precision "auto" looks.
+    variants = [c.value.split() for _, c in dockerfile.copies_from(target) if c.value.startswith("/opt/model-")]
+    assert all(dst == model_copies[0][1].value.split()[1] + "-bfloat16" for _src, dst in variants), target
     source, copy = model_copies[0]
     built = " ".join(r.value for r in dockerfile.stage(source).all("RUN"))
     assert "from services.embedder import build_default_model; build_default_model()" in built

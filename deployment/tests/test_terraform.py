@@ -163,10 +163,13 @@ def test_secrets_reach_the_tasks_from_secrets_manager_and_never_as_plain_environ
             assert not _SECRETISH.search(key), f"{name}: {key} looks secret"
         for key, arn in spec["secrets"].items():
             assert arn.startswith("${aws_secretsmanager_secret.this["), (name, key)
-    assert set(services["gateway"]["secrets"]) == {"VEIL_DATABASE_URL", "VEIL_API_KEYS"}
+    assert set(services["gateway"]["secrets"]) == {"VEIL_DATABASE_URL", "VEIL_API_KEYS", "VEIL_CLASSIFIER_KEY"}
     # Whatever the ALB reaches checks caller keys; classifier-internal is reached by the gateway only.
     assert "VEIL_CLASSIFIER_API_KEYS" in services["classifier"]["secrets"]
     assert "VEIL_CLASSIFIER_API_KEYS" not in services["classifier-internal"]["secrets"]
+    # Every classifier refuses calls without a key: the internal one knows the gateway's service key.
+    assert "VEIL_CLASSIFIER_SERVICE_KEYS" in services["classifier-internal"]["secrets"]
+    assert "VEIL_CLASSIFIER_ADMIN_KEYS" in services["classifier"]["secrets"]
     assert services["gateway"]["environment"]["VEIL_CLASSIFIER_URL"] == "${local.classifier_url}"
     assert terraform.blocks("locals")["classifier_url"].startswith("http://classifier-internal.")
 
@@ -220,3 +223,14 @@ def test_the_embedder_defaults_are_the_embedders_own(terraform):
     sizing = _sizing_defaults(terraform, "embedder")
     assert sizing["cache_maxsize"] == settings.DEFAULT_CACHE_MAXSIZE
     assert sizing["max_batch_size"] == settings.DEFAULT_MAX_BATCH_SIZE
+
+
+def test_ecs_replaces_a_task_that_stops_or_fails_its_health_check(terraform):
+    # The ECS service keeps desired_count tasks running (a task that exits is replaced), and the
+    # container health check (the shared probe, liveness only) makes ECS replace a hung one.
+    service = terraform.resources("aws_ecs_service")["service"]
+    assert service["desired_count"] == "${each.value.sizing.desired_count}"
+    containers = terraform.blocks("locals")["containers"]
+    assert "healthCheck = {command = s.health, interval = 15, timeout = 5, retries = 3" in containers
+    for name, spec in terraform.blocks("locals")["services"].items():
+        assert spec["health"] == ["CMD", *SERVICES[spec["service"]].health_argv], name

@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         env = images.image_env(dockerfile, "classifier", home / "classifier", VEIL_EMBEDDER_ADDRESS=address,
                                VEIL_CLASSIFIER_WORKERS=args.classifier_workers,
                                VEIL_CLASSIFIER_THREADS=args.classifier_threads,
-                               VEIL_MODEL_REGISTRY=str(home / "registry"))
+                               VEIL_MODEL_REGISTRY=str(home / "registry"),
+                               VEIL_CLASSIFIER_ALLOW_UNAUTHENTICATED="1")
         proc = images.start_image(dockerfile, "classifier", env, home / "classifier.log")
         try:
             base = f"http://127.0.0.1:{env['VEIL_CLASSIFIER_PORT']}"

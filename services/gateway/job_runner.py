@@ -1,4 +1,4 @@
-"""Job workers: claim a queued job, run the pipeline on it under a renewed lease, store the outcome, call back.
+"""Job workers: claim a queued job, run the pipeline on it under a heartbeat-renewed lease, store the outcome, call back.
 
 Workers run as threads inside each gateway process (VEIL_GATEWAY_WORKER_THREADS) or as a
 process of their own (`python -m services.gateway.worker`, which builds them in assembly.py). Any number of them, on any
@@ -6,6 +6,10 @@ number of machines, share one PostgreSQL queue. A dependency that is down puts t
 back in the queue for later; a document the redactor refuses fails the job with the reason;
 a redaction that cannot be verified fails the job and withholds the document. Between jobs
 a worker delivers callbacks left pending (by a crash) and purges expired jobs.
+
+While a job runs, a heartbeat thread renews its lease every sixth of it, so the lease can be
+short (VEIL_GATEWAY_JOB_LEASE_SECONDS, tens of seconds): a dead worker's job is taken over
+within one lease, and a long job on a live worker is never taken over.
 """
 
 from __future__ import annotations
@@ -19,18 +23,19 @@ import time
 import uuid
 from typing import Any, Callable
 
-from services.gateway import jobs
+from services.gateway import jobs, options
 from services.gateway.callbacks import CallbackSender
 from services.gateway.jobs import Job, JobStore
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.pipeline.deidentify import Pipeline
-from veil import logs
+from veil import logs, tracing
 from veil.clients.http import ServiceRejected, ServiceUnavailable
 from veil.contracts import DocumentRejected
 
 _log = logging.getLogger(__name__)
 
 PURGE_EVERY_S = 60.0
+HEARTBEATS_PER_LEASE = 6
 QUEUE_GAUGE_EVERY_S = 10.0
 # Backoff for jobs put back because a dependency is down: 10 s, 20 s, 40 s, ... at most 5 min.
 _RELEASE_BASE_S = 10.0
@@ -99,7 +104,9 @@ class JobWorker:
     # -- one job ----------------------------------------------------------------------------
 
     def process(self, job: Job) -> None:
-        with logs.request_context(job.id):
+        # A job is its own trace: its stages, model calls and the services' spans hang under this one.
+        with logs.request_context(job.id), tracing.span("job", attributes={"veil.job_id": job.id,
+                                                                            "veil.attempt": job.attempts}):
             start = time.perf_counter()
             status = self._process(job)
             if self.metrics and status:
@@ -121,7 +128,7 @@ class JobWorker:
                                    name=f"lease-{job.id[:8]}")
         renewer.start()
         try:
-            outcome = self.pipeline.run(document)
+            outcome = self._pipeline_for(job).run(document)
         except DocumentRejected as exc:
             return self._end(job, jobs.FAILED, error=f"the document could not be processed: {exc.message}")
         except ServiceRejected as exc:
@@ -141,14 +148,22 @@ class JobWorker:
             stop_renewing.set()
             renewer.join(5)
         if not outcome.report["verification"]["verified"]:
-            return self._end(job, jobs.FAILED, error="the redaction could not be verified (redacted text was still "
-                                                     "recoverable); the document is withheld")
+            reason = outcome.report["verification"].get("reason") or "redacted text was still recoverable"
+            return self._end(job, jobs.FAILED, error=f"the redaction could not be verified ({reason}); "
+                                                     "the document is withheld")
         if self.metrics:
             for e in outcome.report["entities"]:
                 self.metrics.entities.labels(e["type"], e["source"]).inc()
         report = {"job_id": job.id, **outcome.report}
         return self._end(job, jobs.SUCCEEDED, result=outcome.result,
                          files={jobs.OUTPUT: outcome.pdf, jobs.REPORT: json.dumps(report).encode()})
+
+    def _pipeline_for(self, job: Job) -> Pipeline:
+        """The pipeline with the options the job was submitted with (validated then), if it has any."""
+        raw = self.store.file(job.id, jobs.OPTIONS)
+        if raw is None:
+            return self.pipeline
+        return options.for_pdf(self.pipeline, options.compile_options(json.loads(raw)))
 
     def _end(self, job: Job, status: str, **kwargs: Any) -> str | None:
         if self.store.finish(job.id, self.name, status=status, **kwargs):
@@ -158,7 +173,8 @@ class JobWorker:
         return None
 
     def _renew(self, job_id: str, stop: threading.Event) -> None:
-        while not stop.wait(self.lease_s / 3):
+        # The heartbeat: several can be missed (a store blip, a GC pause) before the lease runs out.
+        while not stop.wait(self.lease_s / HEARTBEATS_PER_LEASE):
             try:
                 if not self.store.renew(job_id, self.name, self.lease_s):
                     _log.warning("lost the lease of job %s", job_id)
@@ -168,7 +184,7 @@ class JobWorker:
 
     def _callback(self, job: Job) -> None:
         assert self.callbacks is not None and job.callback_url
-        delivered, attempts = self.callbacks.deliver(job.callback_url, job.public())
+        delivered, attempts = self.callbacks.deliver(job.callback_url, job.public(), team=job.caller)
         self.store.callback_done(job.id, delivered=delivered, attempts=attempts)
         if self.metrics:
             self.metrics.callbacks.labels("delivered" if delivered else "failed").inc()

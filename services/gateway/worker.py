@@ -7,13 +7,14 @@ import signal
 import threading
 
 from services.gateway.assembly import build_state
-from veil import gctune, logs
+from veil import gctune, logs, tracing
 
 _log = logging.getLogger(__name__)
 
 
 def main() -> int:
     logs.configure()
+    tracing.configure("gateway-worker")
     state = build_state()
     gctune.tune_for_throughput()
     threads = max(1, state.cfg.gateway_worker_threads)

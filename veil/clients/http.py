@@ -1,4 +1,5 @@
-"""What the light HTTP clients share: a session per thread and process, request ids, bounded retries, problem errors.
+"""What the light HTTP clients share: a session per thread and process, request ids and trace context, bounded
+retries, problem errors.
 
 A 5xx that means "try later" (502, 503, 504), 429 and connection failures are transient and
 retried with backoff; any other 4xx is the caller's mistake and raised at once with the
@@ -14,8 +15,9 @@ import threading
 from typing import Any
 
 import requests
+from opentelemetry.trace import SpanKind
 
-from veil import logs
+from veil import logs, tracing
 from veil.decorators import TransientError, retry
 
 _TRANSIENT_STATUS = {429, 502, 503, 504}
@@ -94,16 +96,20 @@ class HttpClient:
         headers.setdefault(logs.REQUEST_ID_HEADER, logs.current_request_id() or logs.new_request_id())
         if not self.reuse_connections:
             headers.setdefault("Connection", "close")
-        try:
-            resp = self._session().request(method, self.base_url + path, headers=headers,
-                                           timeout=kwargs.pop("timeout", self.timeout), **kwargs)
-        except requests.Timeout as exc:
-            raise ServiceUnavailable(self.service, None, "timed out", type(exc).__name__) from None
-        except requests.ConnectionError as exc:
-            raise ServiceUnavailable(self.service, None, "unreachable", type(exc).__name__) from None
-        if resp.status_code >= 400:
-            raise error_from(self.service, resp)
-        return resp
+        with tracing.span(f"{method} {self.service}", SpanKind.CLIENT,
+                          {"http.request.method": method, "url.path": path, "veil.peer": self.service}) as current:
+            tracing.inject(headers)  # W3C traceparent: the next hop's spans join this trace
+            try:
+                resp = self._session().request(method, self.base_url + path, headers=headers,
+                                               timeout=kwargs.pop("timeout", self.timeout), **kwargs)
+            except requests.Timeout as exc:
+                raise ServiceUnavailable(self.service, None, "timed out", type(exc).__name__) from None
+            except requests.ConnectionError as exc:
+                raise ServiceUnavailable(self.service, None, "unreachable", type(exc).__name__) from None
+            current.set_attribute("http.response.status_code", resp.status_code)
+            if resp.status_code >= 400:
+                raise error_from(self.service, resp)
+            return resp
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return self._request(method, path, **kwargs)
