@@ -29,12 +29,15 @@ fi
 
 # Reinstall only when a requirement set or the project metadata changed.
 stamp=.venv/.veil-requirements.sha256
-want=$(cat deployment/requirements/*.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat deployment/requirements/*.txt pyproject.toml clients/python/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   echo "setup: installing pinned requirements into .venv (first run takes a few minutes)"
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
   .venv/bin/python -m pip install -q --disable-pip-version-check -r deployment/requirements/dev.txt
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  # The caller package, which `veil deidentify`, `veil classify` and `veil jobs` use (its one dependency,
+  # requests, is in the base requirements).
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e clients/python
   echo "$want" > "$stamp"
 fi
 

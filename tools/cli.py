@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from tools.options import InputError
 from veil import __version__, logs
 from veil.config import ConfigError
 
@@ -49,9 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     groups: dict[str, argparse._SubParsersAction] = {}
 
-    def group(name: str, help: str | None = None) -> argparse._SubParsersAction:
+    def group(name: str, help: str | None = None, hidden: bool = False) -> argparse._SubParsersAction:
         if name not in groups:
-            p = sub.add_parser(name, help=help or _GROUP_HELP.get(name, name))
+            # A parser added without help is not listed: how an old spelling stays usable but unshown.
+            p = sub.add_parser(name) if hidden else sub.add_parser(name, help=help or _GROUP_HELP.get(name, name))
             groups[name] = p.add_subparsers(dest=f"{name}_command", metavar="<target>")
             p.set_defaults(func=lambda args, p=p: (p.print_help(), 2)[1])
         return groups[name]
@@ -65,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logs.configure(args.log_level or ("WARNING" if not _env_level() else None))
+    # Results go to stdout (`veil ... | jq`), logs to stderr: readable on a terminal, JSON lines otherwise.
+    logs.configure(args.log_level or ("WARNING" if not _env_level() else None), stream=sys.stderr,
+                   human=sys.stderr.isatty())
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     if func is None:
         parser.print_help()
@@ -74,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(func(args) or 0)
     except ConfigError as exc:
         print(f"veil: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"veil {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"veil {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -181,6 +181,14 @@ COMMON = declare(
             "State folder (SQLite databases, spools, job files). Default: var/ in the checkout."),
     Setting("VEIL_DATABASE_URL", "", database_url,
             "postgresql://user@host/db for production; empty means SQLite under VEIL_HOME.", secret=True),
+    Setting("VEIL_DATABASE_POOL_SIZE", 10, positive_int,
+            "PostgreSQL connections each process keeps open and shares between its threads (job polls, "
+            "/readyz, the inference writer). Keep processes x this under the server's max_connections; raise "
+            "it when logs say no database connection was free."),
+    Setting("VEIL_OTLP_ENDPOINT", "", str,
+            "OpenTelemetry collector base URL (http://collector:4318): spans are exported over OTLP/HTTP to "
+            "<it>/v1/traces. Empty (and OTEL_EXPORTER_OTLP_ENDPOINT unset): tracing off; a caller's traceparent "
+            "is still passed on."),
 )
 
 

@@ -8,6 +8,7 @@ prometheus_client, which is why a config file creates it at import time.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -25,6 +26,32 @@ SHARED_SETTINGS: dict[str, Any] = {
     # /dev/shm keeps the worker heartbeat off slow container disks.
     "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
 }
+
+
+def _problem_write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own answers to requests it refuses before the app sees them (414 URI too long, 431 headers
+    too large, 400 malformed request line) as application/problem+json, like every answer of the app;
+    gunicorn writes them as an HTML page otherwise."""
+    from gunicorn import util
+
+    problem: dict[str, Any] = {"type": "about:blank", "title": reason, "status": status_int}
+    if mesg:
+        problem["detail"] = mesg[:500]
+    body = json.dumps(problem).encode("utf-8")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def answer_server_errors_as_problems() -> None:
+    """Makes gunicorn's error writer the problem+json one (its workers call `gunicorn.util.write_error`)."""
+    from gunicorn import util
+
+    util.write_error = _problem_write_error
+
+
+# Every service's gunicorn.conf.py imports this module in the master, before the workers fork.
+answer_server_errors_as_problems()
 
 
 class MultiprocessMetrics:

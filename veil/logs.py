@@ -1,4 +1,4 @@
-"""Structured JSON logs on stdout with a request id that follows a request across HTTP and gRPC hops.
+"""Structured JSON logs (services: stdout; the CLI: stderr) with a request id that follows a request across HTTP and gRPC hops.
 
 Request text is never logged unless VEIL_LOG_TEXT is on, because inputs may be PHI: log
 calls pass texts through `text_for_log`, which keeps only their length.
@@ -93,12 +93,28 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure(level: str | None = None, stream=None) -> None:
-    """Sets up the root logger once per process; the level comes from VEIL_LOG_LEVEL by default."""
+class HumanFormatter(logging.Formatter):
+    """One short line for a person at a terminal: time, level, logger, message (and the request id)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        rid = _request_id.get()
+        line = (f"{time.strftime('%H:%M:%S', time.localtime(record.created))} {record.levelname:<7} "
+                f"{record.name}: {record.getMessage()}" + (f" [{rid}]" if rid else ""))
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure(level: str | None = None, stream=None, human: bool = False) -> None:
+    """Sets up the root logger once per process; the level comes from VEIL_LOG_LEVEL by default.
+
+    Services log JSON lines to stdout; the CLI logs to stderr (its results own stdout), as
+    readable lines when `human` (a terminal) and JSON otherwise.
+    """
     level = (level or os.environ.get("VEIL_LOG_LEVEL") or "INFO").upper()
     root = logging.getLogger()
     handler = logging.StreamHandler(stream or sys.stdout)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(HumanFormatter() if human else JsonFormatter())
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Libraries that log request bodies or are chatty at INFO stay at WARNING.

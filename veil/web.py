@@ -1,4 +1,4 @@
-"""HTTP plumbing every Flask service shares: problem+json errors, request ids, health, readiness, metrics.
+"""HTTP plumbing every Flask service shares: problem+json errors, request ids, traces, health, readiness, metrics.
 
 Handlers raise `Problem` for anything the caller got wrong; `install()` maps it, and every
 werkzeug HTTPException, to application/problem+json at its own status, and answers
@@ -17,7 +17,7 @@ from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from werkzeug.exceptions import HTTPException
 
-from veil import logs
+from veil import logs, tracing
 
 PROBLEM_JSON = "application/problem+json"
 _log = logging.getLogger(__name__)
@@ -96,10 +96,14 @@ def install(
     latency = metric(registry, Histogram, "veil_http_request_seconds",
                       "HTTP request latency by service and route", ["service", "route", "method"])
 
+    tracing.configure(service)
+
     @app.before_request
     def _start() -> None:
         g.veil_token = logs.bind_request_id(request.headers.get(logs.REQUEST_ID_HEADER))
         g.veil_start = time.perf_counter()
+        g.veil_span = tracing.start_server_span(service, request.method, request.path, request.url_rule.rule
+                                                if request.url_rule else "<unmatched>", request.headers)
 
     @app.after_request
     def _finish(resp: Response) -> Response:
@@ -110,10 +114,12 @@ def install(
         if hasattr(g, "veil_start"):
             latency.labels(service, route, request.method).observe(time.perf_counter() - g.veil_start)
         requests_total.labels(service, route, request.method, str(resp.status_code)).inc()
+        g.veil_status = resp.status_code
         return resp
 
     @app.teardown_request
     def _reset(_exc: BaseException | None) -> None:
+        tracing.end_server_span(g.pop("veil_span", None), g.pop("veil_status", 500 if _exc else None))
         token = g.pop("veil_token", None)
         if token is not None:
             logs.reset_request_id(token)
@@ -126,7 +132,14 @@ def install(
     def _http(exc: HTTPException) -> Response:
         headers = dict(exc.get_headers()) if exc.code == 405 else {}
         allow = {"Allow": headers["Allow"]} if "Allow" in headers else None
-        return problem_response(Problem(exc.code or 500, exc.name, exc.description, headers=allow))
+        status = exc.code or 500
+        detail, extra = exc.description, {}
+        limit = app.config.get("MAX_CONTENT_LENGTH") if status == 413 else None
+        if limit:
+            # The framework's own 413 (the app's body limit) says the limit, as the handlers' 413s do.
+            detail, extra = f"the request body is over the limit of {limit} bytes", {"limit": limit}
+        code = exc.name.lower().replace(" ", "_") if exc.name else None
+        return problem_response(Problem(status, exc.name, detail, headers=allow, code=code, **extra))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

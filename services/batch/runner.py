@@ -56,6 +56,9 @@ class BatchOptions:
     progress: bool = True
     classifier_url: str = ""
     redactor_url: str = ""
+    # Called with the run's exit stack before the workers' settings are read, only when there is work:
+    # the CLI starts an embedder there when none answers (its address reaches the workers' spec).
+    prepare: Callable[[contextlib.ExitStack], None] | None = None
 
 
 def worker_spec(options: BatchOptions, overrides: dict[str, Any] | None = None) -> WorkerSpec:
@@ -164,9 +167,11 @@ def _run_pending(pending: list[list[InputDocument]], out: Path, book: Ledger, op
                  spec: WorkerSpec | None, connection: Connection | None, notify: Callable[[str], None],
                  on_result: Callable[[dict[str, Any]], None] | None, run: dict[str, Any],
                  counts: dict[str, int]) -> None:
-    spec = spec or worker_spec(options)
     clock = time.perf_counter()
     with contextlib.ExitStack() as stack:
+        if options.prepare is not None:
+            options.prepare(stack)
+        spec = spec or worker_spec(options)
         conn = connection or stack.enter_context(connect(options.cluster))
         run["cluster"] = conn.description
         run["dashboard"] = conn.dashboard

@@ -175,8 +175,9 @@ def process_one(pipeline: Any, key: str, pdf: bytes) -> dict[str, Any]:
 def _result(key: str, outcome: Any, seconds: float) -> dict[str, Any]:
     if not outcome.report["verification"]["verified"]:
         # As the gateway does: a document whose redacted text is still recoverable is withheld.
-        return _failed(key, ledger.UNVERIFIED, "the redaction could not be verified (redacted text was still "
-                                               "recoverable); the document is withheld")
+        reason = outcome.report["verification"].get("reason") or "redacted text was still recoverable"
+        return _failed(key, ledger.UNVERIFIED, f"the redaction could not be verified ({reason}); "
+                                               "the document is withheld")
     return {"key": key, "status": ledger.DONE, "pdf": outcome.pdf, "report": outcome.report,
             "result": outcome.result, "seconds": round(seconds, 4), "worker_pid": os.getpid()}
 

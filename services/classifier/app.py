@@ -7,7 +7,6 @@ Handlers only parse, call `Classifier`/`HeadCatalog`, and serialise. Run it with
 from __future__ import annotations
 
 import atexit
-import hmac
 import logging
 import threading
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import Any, Mapping
 
 from flask import Flask, Response, g, jsonify, request
 
-from services.classifier import registry, settings
+from services.classifier import openapi, registry, settings
+from services.classifier.auth import Authenticator, Principal, require_admin
 from services.classifier.heads import HeadCatalog, ModelNotFound, ModelUnavailable
 from services.classifier.inference import InferenceRecorder, InferenceStore
 from services.classifier.metrics import ClassifierMetrics
@@ -30,8 +30,6 @@ from veil.stores.db import Database
 SERVICE = "classifier"
 EXTENSION = "veil_classifier"
 CALLER_HEADER = "X-Veil-Caller"
-_ANONYMOUS = "anonymous"
-_MAX_CALLER = 64
 _log = logging.getLogger(__name__)
 
 
@@ -123,11 +121,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     atexit.register(service.close)
 
     _routes(app, service)
+    app.register_blueprint(openapi.bp)
     return app
 
 
 def _recorder(cfg: Any, metrics: ClassifierMetrics) -> InferenceRecorder:
-    database = Database.from_url(cfg.database_url or None)
+    database = Database.from_url(cfg.database_url or None, pool_size=cfg.database_pool_size)
     spool_dir = Path(cfg.inference_spool_dir) if cfg.inference_spool_dir else home() / "spool" / "inference"
     spool = Spool(spool_dir, max_bytes=cfg.inference_spool_max_mb * 1024 * 1024)
     return InferenceRecorder(InferenceStore(database), spool, batch_size=cfg.inference_batch_size,
@@ -136,13 +135,21 @@ def _recorder(cfg: Any, metrics: ClassifierMetrics) -> InferenceRecorder:
 
 
 def _routes(app: Flask, service: ClassifierService) -> None:
-    keys: dict[str, str] = dict(service.cfg.classifier_api_keys)
+    cfg = service.cfg
+    auth = Authenticator(cfg.classifier_api_keys, cfg.classifier_admin_keys, cfg.classifier_service_keys,
+                         allow_unauthenticated=cfg.classifier_allow_unauthenticated)
+    if auth.allow_unauthenticated:
+        _log.warning("VEIL_CLASSIFIER_ALLOW_UNAUTHENTICATED is on: calls without a key are served, with admin "
+                     "rights (local development only)")
+    elif not auth.configured:
+        _log.warning("no classifier keys are configured: every /v1 request will be refused with 401")
 
     @app.before_request
     def _authenticate() -> None:
-        if not request.path.startswith("/v1/"):
+        if not request.path.startswith("/v1/") or request.path in openapi.PUBLIC_PATHS:
             return
-        g.caller = _caller(keys)
+        g.principal = auth.authenticate(request.headers.get("Authorization"), request.headers.get(CALLER_HEADER))
+        g.caller = g.principal.name
 
     @app.errorhandler(InvalidRequest)
     def _invalid(exc: InvalidRequest) -> Response:
@@ -184,6 +191,7 @@ def _routes(app: Flask, service: ClassifierService) -> None:
 
     @app.get("/v1/models/<name>/versions")
     def list_versions(name: str) -> Response:
+        require_admin(_principal())
         versions = service.catalog.versions(name)
         active = next((v["version"] for v in versions if v["active"]), None)
         return jsonify(model=name, active_version=active, versions=versions)
@@ -205,6 +213,7 @@ def _routes(app: Flask, service: ClassifierService) -> None:
 
     @app.post("/v1/models/<name>/rollback")
     def rollback(name: str) -> Response:
+        require_admin(_principal())
         body = web.json_body(max_bytes=64 * 1024) if request.get_data(cache=True).strip() else None
         version = parse_rollback(body)
         before, now = service.catalog.rollback(name, version)
@@ -212,19 +221,5 @@ def _routes(app: Flask, service: ClassifierService) -> None:
         return jsonify(model=name, previous_version=before, active_version=now)
 
 
-def _caller(keys: dict[str, str]) -> str:
-    """The calling team: from its key when keys are configured (else 401), else from X-Veil-Caller."""
-    if keys:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() == "bearer" and token:
-            for key, team in keys.items():
-                if hmac.compare_digest(key.encode(), token.encode()):
-                    return team
-        raise web.Problem(401, "Unauthorized", "send 'Authorization: Bearer <key>' with your team's key",
-                          code="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="veil"'})
-    caller = request.headers.get(CALLER_HEADER, "").strip()
-    if caller and len(caller) <= _MAX_CALLER and caller.isascii() and caller.isprintable():
-        return caller
-    return _ANONYMOUS
+def _principal() -> Principal:
+    return g.principal

@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -39,8 +40,6 @@ DEFAULT_QUEUE_SIZE = 20_000
 DEFAULT_RETRY_INTERVAL = 2.0
 DEFAULT_MAX_RETRY_INTERVAL = 30.0
 DEFAULT_CONNECT_TIMEOUT = 3.0
-# Per statement, so a stalled server cannot hold the writer thread forever.
-_STATEMENT_TIMEOUT_MS = 15_000
 _REPLAY_INTERVAL = 30.0
 
 
@@ -111,31 +110,23 @@ class InferenceStore:
         self.database = database
         self.connect_timeout = connect_timeout
         self._conn: Any = None
+        self._held: ExitStack | None = None
 
     def _connection(self) -> Any:
         if self._conn is None:
-            if self.database.is_postgres:
-                import psycopg2
-
-                # A server that vanishes without closing the connection (a partition, a dead host)
-                # must not hold the writer forever: TCP keepalives and a send timeout end the wait.
-                conn = psycopg2.connect(self.database.url, connect_timeout=max(1, int(self.connect_timeout)),
-                                        keepalives=1, keepalives_idle=5, keepalives_interval=2,
-                                        keepalives_count=3, tcp_user_timeout=_STATEMENT_TIMEOUT_MS)
-                with conn.cursor() as cur:
-                    cur.execute(f"SET statement_timeout = {_STATEMENT_TIMEOUT_MS}")
-                conn.commit()
-            else:
-                conn = self.database.connect(timeout=self.connect_timeout)
-            self._conn = conn
+            # Borrowed from the process's pool (PostgreSQL; keepalives and a statement timeout
+            # come with it, so a stalled server cannot hold the writer) until close().
+            held = ExitStack()
+            self._conn = held.enter_context(self.database.connection(timeout=self.connect_timeout))
+            self._held = held
         return self._conn
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
+        held, self._held, self._conn = self._held, None, None
+        if held is not None:
             try:
-                conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is gone either way
+                held.close()
+            except Exception:  # noqa: BLE001 - giving back a broken connection may fail; it is gone either way
                 pass
 
     def migrate(self) -> list[int]:

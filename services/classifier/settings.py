@@ -66,9 +66,18 @@ SETTINGS = config.declare(
     Setting("VEIL_CLASSIFIER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, config.positive_int,
             "Largest request body (bigger: 413). Keep it ≥ max texts × max chars × 4 (UTF-8)."),
     Setting("VEIL_CLASSIFIER_API_KEYS", {}, config.key_map,
-            "Optional caller keys as team:key pairs; when set, /v1 needs 'Authorization: Bearer <key>' and "
-            "records the team as caller. Empty: no auth (behind the gateway), caller from X-Veil-Caller.",
+            "Team keys as team:key pairs, comma-separated: predict, tag and list models, recorded as the team. "
+            "Every /v1 request needs 'Authorization: Bearer <key>' (401 without one).", secret=True),
+    Setting("VEIL_CLASSIFIER_ADMIN_KEYS", {}, config.key_map,
+            "Admin keys as name:key pairs: everything a team key may do, plus model administration "
+            "(GET /v1/models/{name}/versions, POST .../rollback); team and service keys get 403 there.",
             secret=True),
+    Setting("VEIL_CLASSIFIER_SERVICE_KEYS", {}, config.key_map,
+            "Keys of trusted services (the gateway) as name:key pairs: team rights, and X-Veil-Caller names "
+            "the team the service calls for. From any other caller X-Veil-Caller is ignored.", secret=True),
+    Setting("VEIL_CLASSIFIER_ALLOW_UNAUTHENTICATED", False, config.boolean,
+            "Serve /v1 calls without a key, with admin rights, recorded as 'anonymous'. Local development "
+            "only: anyone who reaches the port can roll heads back."),
     Setting("VEIL_INFERENCE_BATCH_SIZE", DEFAULT_STORE_BATCH_SIZE, config.positive_int,
             "Inference records per database insert."),
     Setting("VEIL_INFERENCE_FLUSH_SECONDS", DEFAULT_STORE_FLUSH_SECONDS, config.positive_float,

@@ -109,3 +109,32 @@ def parse_rollback(body: Any) -> str | None:
     if version is not None and (not isinstance(version, str) or not version.strip()):
         raise InvalidRequest('"version" must be a non-empty string', code="invalid_version", pointer="/version")
     return version
+
+
+# -- the same rules as JSON Schemas, for the OpenAPI document (services/classifier/openapi.py) ----------
+# tests/test_openapi.py checks on generated bodies that these schemas and the parse_* functions above
+# accept and refuse the same ones; the one rule JSON cannot carry is an unpaired surrogate.
+
+def _texts_schema(limits: Limits) -> dict[str, Any]:
+    text = {"type": "string", "minLength": 1, "maxLength": limits.max_text_chars,
+            "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+            "description": "Not blank, no NUL character."}
+    return {"type": "array", "items": text, "minItems": 1, "maxItems": limits.max_texts,
+            "description": f"At most {limits.max_texts} texts (more: 413) of at most {limits.max_text_chars} "
+                           "characters each."}
+
+
+def predict_schema(limits: Limits) -> dict[str, Any]:
+    return {"type": "object", "required": ["texts"], "properties": {
+        "texts": _texts_schema(limits),
+        "top_k": {"type": ["integer", "null"], "minimum": 1,
+                  "description": "Also return the k most probable labels (at most the model's label count)."}}}
+
+
+def tag_schema(limits: Limits) -> dict[str, Any]:
+    return {"type": "object", "required": ["texts"], "properties": {"texts": _texts_schema(limits)}}
+
+
+ROLLBACK_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    "version": {"type": ["string", "null"], "pattern": "\\S",
+                "description": "The version to activate (default: the one before the active one)."}}}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from services.gateway import jobs
+from services.gateway import idempotency, jobs, options
 from services.gateway.assembly import GatewayState
 from services.gateway.callbacks import InvalidCallback
 from veil import web
@@ -29,23 +30,57 @@ def deidentify() -> Response:
     state = _state()
     cfg = state.cfg
     document, callback_url = _upload(cfg.gateway_max_upload_bytes)
+    job_options = _job_options(cfg.gateway_team_options.get(g.caller))
     if callback_url:
         try:
             callback_url = state.policy.check(callback_url)
         except InvalidCallback as exc:
             raise web.Problem(400, "Invalid callback_url", str(exc), code="invalid_callback_url") from None
-    job = state.store.submit(g.caller, document, retention_s=cfg.gateway_retention_hours * 3600,
-                             callback_url=callback_url or None)
-    _log.info("job %s queued for %s (%d bytes)", job.id, g.caller, len(document))
+        if state.callback_secrets.for_team(g.caller) is None:
+            raise web.Problem(400, "Invalid callback_url", "no callback signing secret is configured for your "
+                              "team (VEIL_GATEWAY_CALLBACK_SECRETS)", code="invalid_callback_url")
+    key = _idempotency_key()
+    retention_s = cfg.gateway_retention_hours * 3600
+    if key is None:
+        job, created = state.store.submit(g.caller, document, retention_s=retention_s,
+                                          callback_url=callback_url or None, options=job_options), True
+    else:
+        try:
+            job, created = state.store.submit_once(
+                g.caller, document, idempotency_key=key, retention_s=retention_s, callback_url=callback_url or None,
+                options=job_options, fingerprint=idempotency.fingerprint(document, callback_url, job_options))
+        except jobs.IdempotencyConflict:
+            raise web.Problem(422, "Idempotency-Key reused", "this Idempotency-Key was already used for a different "
+                              "request; use a new key for a new document", code="idempotency_key_reused") from None
+    if created:
+        _log.info("job %s queued for %s (%d bytes)", job.id, g.caller, len(document))
     resp = jsonify(job_id=job.id, status=job.status)
     resp.status_code = 202
     resp.headers["Location"] = f"/v1/jobs/{job.id}"
+    if not created:
+        resp.headers[idempotency.REPLAYED_HEADER] = "true"
     return resp
+
+
+def _idempotency_key() -> str | None:
+    try:
+        return idempotency.parse_key(request.headers.get(idempotency.HEADER))
+    except ValueError as exc:
+        raise web.Problem(400, "Invalid Idempotency-Key", str(exc), code="invalid_idempotency_key") from None
 
 
 @bp.get("/jobs/<job_id>")
 def job_status(job_id: str) -> Response:
-    return jsonify(_job(job_id).public())
+    return jsonify(_job(job_id).status_body())
+
+
+@bp.delete("/jobs/<job_id>")
+def job_delete(job_id: str) -> Response:
+    """Removes the job with its PDF, redacted document and report now; a running job's outcome is dropped."""
+    job = _job(job_id)
+    if not _state().store.delete(job.id, caller=g.caller):
+        raise _not_found()
+    return Response(status=204)
 
 
 @bp.get("/jobs/<job_id>/document")
@@ -91,6 +126,23 @@ def _finished(job: jobs.Job) -> jobs.Job:
         raise web.Problem(409, "Job failed", job.error or "the job failed", code="job_failed")
     raise web.Problem(409, "Job not finished", f"the job is {job.status}; poll GET /v1/jobs/{job.id}",
                       code="job_not_finished", headers={"Retry-After": "2"})
+
+
+def _job_options(team_defaults: dict | None) -> bytes | None:
+    """The job's options (multipart field or query parameter `options`, a JSON object) over the team's
+    defaults, validated now so a mistake is the caller's 400 and not a failed job later."""
+    raw = request.form.get("options") if request.mimetype == "multipart/form-data" else None
+    raw = raw or request.args.get("options")
+    if not raw and not team_defaults:
+        return None
+    try:
+        body = json.loads(raw) if raw else {}
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise web.Problem(400, "Invalid request", "/options: must be a JSON object", code="invalid_request",
+                          pointer="/options")
+    return json.dumps(options.merge(body, team_defaults=team_defaults, pdf=True, where="/options")).encode()
 
 
 def _upload(max_bytes: int) -> tuple[bytes, str | None]:

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from flask import Flask, Response, g, request
 
-from services.gateway import api_classify, api_jobs
+from services.gateway import api_classify, api_jobs, api_text, openapi
 from services.gateway.api_jobs import EXTENSION
 from services.gateway.assembly import GatewayState, Parts, build_state, store_errors
 from veil import web
@@ -53,13 +53,15 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, parts: Parts | N
         app.register_error_handler(error, _store_down)
     app.register_blueprint(api_jobs.bp)
     app.register_blueprint(api_classify.bp)
+    app.register_blueprint(api_text.bp)
+    app.register_blueprint(openapi.bp)
     return app
 
 
 def _authenticate_every_v1_request(app: Flask, state: GatewayState) -> None:
     @app.before_request
     def _authenticate() -> None:
-        if not request.path.startswith("/v1/"):
+        if not request.path.startswith("/v1/") or request.path.startswith(openapi.PUBLIC_PATHS):
             return
         team = state.keys.team_for(request.headers.get("Authorization"))
         if team is None:

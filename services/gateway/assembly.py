@@ -22,7 +22,7 @@ import numpy as np
 
 from services.gateway import settings
 from services.gateway.auth import Keys
-from services.gateway.callbacks import CallbackPolicy, CallbackSender
+from services.gateway.callbacks import CallbackPolicy, CallbackSecrets, CallbackSender
 from services.gateway.job_runner import JobWorker, WorkerPool
 from services.gateway.jobs import JobStore
 from services.gateway.metrics import GatewayMetrics, gateway_metrics
@@ -31,7 +31,7 @@ from services.gateway.pipeline.deidentify import Pipeline, PipelineOptions
 from services.gateway.pipeline.hybrid import SearchOptions
 from services.gateway.pipeline.predict import Distribution, PhraseModels
 from services.gateway.pipeline.tagging import TaggedSpan
-from veil import config
+from veil import config, tracing
 from veil.clients.classifier import ClassifierClient, ClassifierRejected
 from veil.stores.db import Database
 
@@ -85,8 +85,12 @@ class GatewayState:
     def sender(self) -> CallbackSender | None:
         if not self.policy.enabled:
             return None
-        return CallbackSender(self.policy, self.cfg.gateway_callback_secret, attempts=self.cfg.gateway_callback_attempts,
+        return CallbackSender(self.policy, self.callback_secrets, attempts=self.cfg.gateway_callback_attempts,
                               timeout=self.cfg.gateway_callback_timeout)
+
+    @property
+    def callback_secrets(self) -> CallbackSecrets:
+        return CallbackSecrets(self.cfg.gateway_callback_secrets, self.cfg.gateway_callback_secret)
 
     def start_workers(self, threads: int) -> WorkerPool:
         with self._lock:
@@ -116,13 +120,15 @@ def build_state(test_config: Mapping[str, Any] | None = None, *, parts: Parts | 
     """Settings (`test_config` overrides them by key), store, clients and the pipeline factory."""
     parts = parts or Parts()
     cfg = config.load(config.COMMON + settings.SETTINGS, overrides=dict(test_config or {}))
-    if cfg.gateway_callback_hosts and not cfg.gateway_callback_secret:
-        raise config.ConfigError("VEIL_GATEWAY_CALLBACK_SECRET is required when VEIL_GATEWAY_CALLBACK_HOSTS is "
-                                 "set: receivers need it to check the signature")
+    if cfg.gateway_callback_hosts and not (cfg.gateway_callback_secret or cfg.gateway_callback_secrets):
+        raise config.ConfigError("VEIL_GATEWAY_CALLBACK_SECRETS (per team) or VEIL_GATEWAY_CALLBACK_SECRET is "
+                                 "required when VEIL_GATEWAY_CALLBACK_HOSTS is set: receivers need it to check "
+                                 "the signature")
     from prometheus_client import REGISTRY
 
     metrics = gateway_metrics(registry or REGISTRY)
-    store = JobStore(Database.from_url(cfg.database_url or None), max_attempts=cfg.gateway_job_max_attempts)
+    store = JobStore(Database.from_url(cfg.database_url or None, pool_size=cfg.database_pool_size),
+                     max_attempts=cfg.gateway_job_max_attempts)
     classifier = parts.classifier if parts.classifier is not None else ClassifierClient(cfg.classifier_url)
     redactor = parts.redactor
     if redactor is None:
@@ -207,7 +213,8 @@ class SklearnModel:
         self.version = getattr(model, "version", None)
 
     def __call__(self, phrases: Sequence[str]) -> list[Distribution]:
-        probabilities, labels = self.model.predict_proba(list(phrases))
+        with tracing.span("model.phi-type-ml", attributes={"veil.phrases": len(phrases)}):
+            probabilities, labels = self.model.predict_proba(list(phrases))
         k = min(TOP_K, len(labels))
         best = np.argsort(-probabilities, axis=1)[:, :k]
         return [{labels[j]: float(row[j]) for j in idx} for row, idx in zip(probabilities, best)]
@@ -253,10 +260,10 @@ class LocalRedactor:
 
         return redactor.extract_pdf(pdf)
 
-    def redact(self, pdf: bytes, spans: list[dict]) -> tuple[bytes, dict]:
+    def redact(self, pdf: bytes, spans: list[dict], **options: Any) -> tuple[bytes, dict]:
         import services.redactor as redactor
 
-        return redactor.redact_pdf(pdf, spans)
+        return redactor.redact_pdf(pdf, spans, **options)
 
     def ready(self) -> bool:
         return True

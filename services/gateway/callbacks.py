@@ -1,8 +1,10 @@
 """Job callbacks: callback_url checked against the allowed hosts (no SSRF), HMAC-signed POSTs retried with backoff.
 
 The body is the job as GET /v1/jobs/{id} shows it. The `X-Veil-Signature` header is
-`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with the shared secret; receivers
-check it with `verify()` and refuse old timestamps (replays). Only http(s) URLs whose host
+`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with the job's team's secret
+(`CallbackSecrets`: one per team, so one team's receiver cannot forge another's callbacks;
+a shared secret only for teams without their own); receivers check it with `verify()` and
+refuse old timestamps (replays). Only http(s) URLs whose host
 is configured are accepted, redirects are never followed, and the host is checked again
 when the callback is sent, so a caller cannot make the gateway reach internal addresses.
 """
@@ -15,7 +17,7 @@ import json
 import logging
 import random
 import time
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import requests
@@ -87,6 +89,20 @@ class CallbackPolicy:
         return url
 
 
+class CallbackSecrets:
+    """The signing secret of each team's callbacks: its own when configured, else the shared one, else none."""
+
+    def __init__(self, per_team: Mapping[str, str] | None = None, shared: str = ""):
+        self._per_team = {team: secret for team, secret in (per_team or {}).items() if secret}
+        self._shared = shared
+
+    def for_team(self, team: str | None) -> str | None:
+        return self._per_team.get(team or "") or self._shared or None
+
+    def __bool__(self) -> bool:
+        return bool(self._per_team or self._shared)
+
+
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     """The X-Veil-Signature value for `body`."""
     t = int(time.time()) if timestamp is None else int(timestamp)
@@ -113,11 +129,11 @@ def verify(secret: str, header: str, body: bytes, tolerance_s: int = DEFAULT_TOL
 class CallbackSender:
     """POSTs a job's final state to its callback_url; retries transient failures with backoff."""
 
-    def __init__(self, policy: CallbackPolicy, secret: str, attempts: int = 5, timeout: float = 5.0,
+    def __init__(self, policy: CallbackPolicy, secret: str | CallbackSecrets, attempts: int = 5, timeout: float = 5.0,
                  base_delay: float = 0.5, max_delay: float = 30.0, sleep: Callable[[float], None] = time.sleep,
                  session: requests.Session | None = None):
         self.policy = policy
-        self.secret = secret
+        self.secrets = secret if isinstance(secret, CallbackSecrets) else CallbackSecrets(shared=secret)
         self.attempts = attempts
         self.timeout = timeout
         self.base_delay = base_delay
@@ -125,18 +141,23 @@ class CallbackSender:
         self._sleep = sleep
         self._session = session or requests.Session()
 
-    def deliver(self, url: str, payload: dict[str, Any]) -> tuple[bool, int]:
-        """(delivered, attempts made). Never raises: a failed callback does not fail the job."""
+    def deliver(self, url: str, payload: dict[str, Any], team: str | None = None) -> tuple[bool, int]:
+        """(delivered, attempts made), signed with `team`'s secret. Never raises: a failed callback does
+        not fail the job."""
         try:
             self.policy.check(url)
         except InvalidCallback as exc:
             _log.warning("callback not sent: %s", exc)
             return False, 0
+        secret = self.secrets.for_team(team)
+        if secret is None:
+            _log.warning("callback of job %s not sent: no callback secret for team %r", payload.get("job_id"), team)
+            return False, 0
         body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         delays = backoff_delays(self.attempts, self.base_delay, self.max_delay, random.Random())
         for attempt in range(1, self.attempts + 1):
             headers = {"Content-Type": "application/json", EVENT_HEADER: "job." + str(payload.get("status")),
-                       SIGNATURE_HEADER: sign(self.secret, body)}
+                       SIGNATURE_HEADER: sign(secret, body)}
             retry = True
             try:
                 resp = self._session.post(url, data=body, headers=headers, timeout=self.timeout,

@@ -17,6 +17,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from veil.stores.db import Database
@@ -31,6 +32,7 @@ FINAL = (SUCCEEDED, FAILED)
 CALLBACK_NONE, CALLBACK_PENDING, CALLBACK_DELIVERED, CALLBACK_FAILED = "none", "pending", "delivered", "failed"
 
 INPUT, OUTPUT, REPORT = "input", "output", "report"
+OPTIONS = "options"  # the de-identification options the job was submitted with (JSON)
 
 DEFAULT_MAX_ATTEMPTS = 3
 # Serialises schema creation across processes on PostgreSQL (CREATE ... IF NOT EXISTS races).
@@ -69,6 +71,14 @@ def _schema(blob: str, real: str) -> list[str]:
             kind TEXT NOT NULL,
             content {blob} NOT NULL,
             PRIMARY KEY (job_id, kind))""",
+        # A caller's Idempotency-Key, kept as long as the job it created: the same key again returns that job.
+        f"""CREATE TABLE IF NOT EXISTS job_idempotency (
+            caller TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            expires_at {real} NOT NULL,
+            PRIMARY KEY (caller, idempotency_key))""",
     ]
 
 
@@ -108,9 +118,25 @@ class Job:
             body["result"] = self.result
         return body
 
+    def status_body(self) -> dict[str, Any]:
+        """GET /v1/jobs/{id}: the public job and, while it runs, its attempts and its worker's last heartbeat.
+
+        Only claims and lease renewals update a running job, so `updated_at` is that heartbeat.
+        A finished job's body is exactly its callback's.
+        """
+        body = self.public()
+        if self.status == RUNNING:
+            body["attempts"] = self.attempts
+            body["heartbeat_at"] = _iso(self.updated_at)
+        return body
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
 
 class JobStore:
-    """Jobs and their files in one database; every method opens its own short transaction."""
+    """Jobs and their files in one database; every method runs one short transaction on a pooled connection."""
 
     def __init__(self, database: Database, max_attempts: int = DEFAULT_MAX_ATTEMPTS):
         self.db = database
@@ -122,16 +148,15 @@ class JobStore:
     @contextmanager
     def _tx(self) -> Iterator[Any]:
         """A cursor inside one transaction: committed on success, rolled back on error."""
-        conn = self.db.connect()
-        try:
-            cur = conn.cursor()
-            yield cur
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
-        finally:
-            conn.close()
+        with self.db.connection() as conn:
+            try:
+                cur = conn.cursor()
+                yield cur
+                conn.commit()
+            except BaseException:
+                if not getattr(conn, "closed", False):  # psycopg2 closes a connection the server dropped
+                    conn.rollback()
+                raise
 
     def _exec(self, cur: Any, statement: str, params: tuple = ()) -> None:
         cur.execute(self.db.sql(statement), params)
@@ -158,15 +183,28 @@ class JobStore:
     # -- callers' side ----------------------------------------------------------------------
 
     def submit(self, caller: str, document: bytes, *, retention_s: float, callback_url: str | None = None,
-               now: float | None = None) -> Job:
-        """Stores the PDF and a queued job row in one transaction."""
+               options: bytes | None = None, now: float | None = None,
+               idempotency: tuple[str, str] | None = None) -> Job:
+        """Stores the PDF (and its options) and a queued job row in one transaction.
+
+        `idempotency` is (Idempotency-Key, request fingerprint), stored in the same transaction;
+        use `submit_once`, which answers a key seen before with its job.
+        """
         self.ensure_schema()
         now = time.time() if now is None else now
         job_id = uuid.uuid4().hex
         callback_state = CALLBACK_PENDING if callback_url else CALLBACK_NONE
         with self._tx() as cur:
+            if idempotency is not None:
+                # First, so a concurrent request with the same key fails here, before anything is written.
+                self._exec(cur, "INSERT INTO job_idempotency (caller, idempotency_key, job_id, fingerprint, expires_at) "
+                                "VALUES (?, ?, ?, ?, ?)", (caller, idempotency[0], job_id, idempotency[1],
+                                                          now + retention_s))
             self._exec(cur, "INSERT INTO job_files (job_id, kind, content) VALUES (?, ?, ?)",
                        (job_id, INPUT, self._blob(document)))
+            if options is not None:
+                self._exec(cur, "INSERT INTO job_files (job_id, kind, content) VALUES (?, ?, ?)",
+                           (job_id, OPTIONS, self._blob(options)))
             self._exec(cur, "INSERT INTO jobs (id, caller, status, created_at, updated_at, expires_at, not_before, "
                             "attempts, callback_url, callback_state, callback_attempts) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0)",
@@ -252,7 +290,8 @@ class JobStore:
                         job_id, worker, RUNNING))
             if cur.rowcount != 1:
                 return False
-            self._exec(cur, "DELETE FROM job_files WHERE job_id = ? AND kind = ?", (job_id, INPUT))
+            # The options go with the input: a deny list may name the patient.
+            self._exec(cur, "DELETE FROM job_files WHERE job_id = ? AND kind IN (?, ?)", (job_id, INPUT, OPTIONS))
             for kind, content in (files or {}).items():
                 self._exec(cur, "INSERT INTO job_files (job_id, kind, content) VALUES (?, ?, ?)",
                            (job_id, kind, self._blob(content)))
@@ -270,7 +309,7 @@ class JobStore:
                             "lease_until = NULL WHERE id = ? AND worker = ? AND status = ? AND attempts >= ?",
                        (FAILED, error, now, now, job_id, worker, RUNNING, self.max_attempts))
             if cur.rowcount == 1:
-                self._exec(cur, "DELETE FROM job_files WHERE job_id = ? AND kind = ?", (job_id, INPUT))
+                self._exec(cur, "DELETE FROM job_files WHERE job_id = ? AND kind IN (?, ?)", (job_id, INPUT, OPTIONS))
                 return False
             self._exec(cur, "UPDATE jobs SET status = ?, worker = NULL, lease_until = NULL, not_before = ?, "
                             "updated_at = ? WHERE id = ? AND worker = ? AND status = ?",
@@ -312,6 +351,78 @@ class JobStore:
                        (now,))
             self._exec(cur, "DELETE FROM jobs WHERE expires_at <= ?", (now,))
             purged = cur.rowcount
+            self._exec(cur, "DELETE FROM job_idempotency WHERE expires_at <= ?", (now,))
         if purged:
             _log.info("purged %d expired job(s)", purged)
         return purged
+
+    def delete(self, job_id: str, caller: str) -> bool:
+        """Deletes a caller's job with all its files at once (PHI need not wait for retention).
+
+        False when there is no such job for this caller. A worker still running the job loses it:
+        its lease renewal and its finish find no row, so its outcome is dropped, never stored.
+        """
+        self.ensure_schema()
+        with self._tx() as cur:
+            self._exec(cur, "DELETE FROM jobs WHERE id = ? AND caller = ?", (job_id, caller))
+            if cur.rowcount != 1:
+                return False
+            self._exec(cur, "DELETE FROM job_files WHERE job_id = ?", (job_id,))
+        _log.info("job %s deleted by its caller", job_id)
+        return True
+
+    # -- Idempotency-Key --------------------------------------------------------------------
+
+    def submit_once(self, caller: str, document: bytes, *, idempotency_key: str, fingerprint: str,
+                    retention_s: float, callback_url: str | None = None, options: bytes | None = None,
+                    now: float | None = None) -> tuple[Job, bool]:
+        """(job, created): a new job, or the job this caller's key already created (while it is kept).
+
+        A retried POST (a timeout, a 502 on the way back) thus never makes a second job. The same
+        key with another request (another PDF, callback or options) is IdempotencyConflict.
+        """
+        self.ensure_schema()
+        now = time.time() if now is None else now
+        existing = self._job_for_key(caller, idempotency_key, fingerprint, now)
+        if existing is not None:
+            return existing, False
+        try:
+            return self.submit(caller, document, retention_s=retention_s, callback_url=callback_url, options=options,
+                               now=now, idempotency=(idempotency_key, fingerprint)), True
+        except _integrity_errors():
+            # A concurrent request with the same key won the insert: answer with its job.
+            existing = self._job_for_key(caller, idempotency_key, fingerprint, now)
+            if existing is None:
+                raise
+            return existing, False
+
+    def _job_for_key(self, caller: str, key: str, fingerprint: str, now: float) -> Job | None:
+        with self._tx() as cur:
+            # A key whose job expired or was deleted is free again.
+            self._exec(cur, "DELETE FROM job_idempotency WHERE caller = ? AND idempotency_key = ? AND (expires_at <= ? "
+                            "OR job_id NOT IN (SELECT id FROM jobs))", (caller, key, now))
+            self._exec(cur, "SELECT job_id, fingerprint FROM job_idempotency WHERE caller = ? AND idempotency_key = ?",
+                       (caller, key))
+            row = cur.fetchone()
+        if row is None:
+            return None
+        if row[1] != fingerprint:
+            raise IdempotencyConflict(key)
+        return self.get(row[0], caller=caller, now=now)
+
+
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key already used by this caller for a different request."""
+
+
+def _integrity_errors() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    errors: list[type[BaseException]] = [sqlite3.IntegrityError]
+    try:
+        import psycopg2
+
+        errors.append(psycopg2.IntegrityError)
+    except ImportError:  # pragma: no cover - psycopg2 is in the base requirements
+        pass
+    return tuple(errors)

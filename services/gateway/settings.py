@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from veil import config
+from veil.clients.classifier import CLIENT_SETTINGS as CLASSIFIER_CLIENT_SETTINGS  # noqa: F401 - VEIL_CLASSIFIER_KEY
 from veil.config import Setting
 
 DEFAULT_HOST = "127.0.0.1"
@@ -18,7 +19,7 @@ DEFAULT_REDACTOR_URL = "http://127.0.0.1:8082"
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 DEFAULT_RETENTION_HOURS = 24.0
 DEFAULT_WORKER_THREADS = 1
-DEFAULT_JOB_LEASE_SECONDS = 300.0
+DEFAULT_JOB_LEASE_SECONDS = 30.0
 DEFAULT_JOB_MAX_ATTEMPTS = 3
 DEFAULT_POLL_SECONDS = 0.5
 DEFAULT_CALLBACK_ATTEMPTS = 5
@@ -38,6 +39,8 @@ DEFAULT_PHI_MODEL = "phi-type"
 DEFAULT_MODEL_THRESHOLD = 0.5
 DEFAULT_REVIEW_THRESHOLD = 0.2
 DEFAULT_MAX_CLASSIFY_TEXTS = 2048
+DEFAULT_MAX_TEXT_BYTES = 256 * 1024
+DEFAULT_MAX_TEXTS = 1000
 
 
 def _fraction(raw: str) -> float:
@@ -45,6 +48,17 @@ def _fraction(raw: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise ValueError("expected a number between 0 and 1")
     return value
+
+
+def _team_options(raw: str) -> dict:
+    from services.gateway.options import team_defaults
+
+    return team_defaults(raw)
+
+
+def _team_secrets(raw: str) -> dict[str, str]:
+    """'team-a:s1,team-b:s2' -> {'team-a': 's1', 'team-b': 's2'} (team to its secret)."""
+    return {team: secret for secret, team in config.key_map(raw).items()}
 
 
 SETTINGS = config.declare(
@@ -84,7 +98,8 @@ SETTINGS = config.declare(
             "`python -m services.gateway.worker` elsewhere). Each thread works on one document at a time."),
     Setting("VEIL_GATEWAY_JOB_LEASE_SECONDS", DEFAULT_JOB_LEASE_SECONDS, config.positive_float,
             "A running job whose worker stopped renewing its lease for this long is taken over by another "
-            "worker. Workers renew every third of it; keep it well above a GC pause."),
+            "worker. The worker heartbeats (renews it) every sixth of it while it works, so a long job on a live "
+            "worker is never taken over; keep it well above a GC pause or a store blip."),
     Setting("VEIL_GATEWAY_JOB_MAX_ATTEMPTS", DEFAULT_JOB_MAX_ATTEMPTS, config.positive_int,
             "A job whose worker died this many times is failed instead of retried (a PDF that crashes workers)."),
     Setting("VEIL_GATEWAY_POLL_SECONDS", DEFAULT_POLL_SECONDS, config.positive_float,
@@ -93,8 +108,12 @@ SETTINGS = config.declare(
             "Hosts (host or host:port, or *.domain) that callback_url may point to; anything else is refused "
             "with 400, so callers cannot make the gateway call internal addresses. Empty: no callbacks."),
     Setting("VEIL_GATEWAY_CALLBACK_SECRET", "", str,
-            "HMAC-SHA256 key for the X-Veil-Signature header of callbacks; share it with the receivers. "
-            "Required when VEIL_GATEWAY_CALLBACK_HOSTS is set.", secret=True),
+            "Shared HMAC-SHA256 key for the X-Veil-Signature header of callbacks of teams without their own "
+            "(VEIL_GATEWAY_CALLBACK_SECRETS). With callback hosts set, a team with neither gets 400 for a "
+            "callback_url.", secret=True),
+    Setting("VEIL_GATEWAY_CALLBACK_SECRETS", {}, _team_secrets,
+            "Per-team callback signing keys as team:secret pairs, comma-separated; give each team only its own, "
+            "so one team's receiver cannot forge another team's callbacks.", secret=True),
     Setting("VEIL_GATEWAY_CALLBACK_ATTEMPTS", DEFAULT_CALLBACK_ATTEMPTS, config.positive_int,
             "Deliveries tried per callback (exponential backoff with jitter between them)."),
     Setting("VEIL_GATEWAY_CALLBACK_TIMEOUT", DEFAULT_CALLBACK_TIMEOUT, config.positive_float,
@@ -125,6 +144,20 @@ SETTINGS = config.declare(
             "and are listed in the report for review."),
     Setting("VEIL_GATEWAY_MAX_CLASSIFY_TEXTS", DEFAULT_MAX_CLASSIFY_TEXTS, config.positive_int,
             "Most texts one POST /v1/classify may carry; larger requests get 413."),
+    Setting("VEIL_GATEWAY_MAX_TEXT_BYTES", DEFAULT_MAX_TEXT_BYTES, config.positive_int,
+            "Largest body POST /v1/deidentify/text answers synchronously; larger bodies get 413 with the limit. "
+            "Time grows with it (the gateway's own work at roughly 100-200 KiB/s per core, plus the classifier "
+            "calls): keep it under what a request may take behind the load balancer; bigger documents go as jobs."),
+    Setting("VEIL_GATEWAY_MAX_TEXTS", DEFAULT_MAX_TEXTS, config.positive_int,
+            "Most texts one POST /v1/deidentify/text may carry; more get 413."),
+    Setting("VEIL_GATEWAY_HASH_SECRET", "", str,
+            "Key from which each team's key for the `hash` operator is derived (HMAC-SHA256): the same value "
+            "hashes the same way within a team, differently across teams. Empty: the `hash` operator is refused "
+            "with 400. Changing it changes every hash.", secret=True),
+    Setting("VEIL_GATEWAY_TEAM_OPTIONS", {}, _team_options,
+            "Per-team default de-identification options as JSON, {\"team-a\": {\"operators\": {\"PERSON\": "
+            "{\"type\": \"surrogate\"}}, \"allow_list\": [\"St. Mary's Hospital\"]}}; a request's own "
+            "options win, field by field (operators type by type)."),
 )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 import tempfile
 import threading
 import time
@@ -86,7 +87,7 @@ def _percentile(values: Sequence[float], q: float) -> float:
 
 
 def drive(url: str, texts: _Texts, batch: int, clients: int, seconds: float,
-          warmup: float = DEFAULT_WARMUP_SECONDS) -> Row:
+          warmup: float = DEFAULT_WARMUP_SECONDS, headers: dict[str, str] | None = None) -> Row:
     """`clients` threads call predict back to back; latencies after the warm-up are kept."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
@@ -95,6 +96,7 @@ def drive(url: str, texts: _Texts, batch: int, clients: int, seconds: float,
 
     def client(k: int) -> None:
         session = requests.Session()
+        session.headers.update(headers or {})
         while True:
             body = {"texts": texts.take(batch)}
             t0 = time.perf_counter()
@@ -155,11 +157,15 @@ def run(*, batch_sizes: Sequence[int] = DEFAULT_BATCH_SIZES, clients: int = DEFA
                 registry_root = work_dir / "registry"
                 tiny_head.publish_tiny(client, registry_root, name=model)
         port = free_port()
+        key = secrets.token_urlsafe(18)
+        auth = {"Authorization": f"Bearer {key}"}
         env = {"VEIL_CLASSIFIER_HOST": "127.0.0.1", "VEIL_CLASSIFIER_PORT": str(port),
                "VEIL_CLASSIFIER_WORKERS": str(workers), "VEIL_CLASSIFIER_THREADS": str(threads),
                "VEIL_EMBEDDER_ADDRESS": embedder_address, "VEIL_MODEL_REGISTRY": str(registry_root),
                "VEIL_HOME": str(work_dir / "home"), "VEIL_DATABASE_URL": "", "VEIL_LOG_LEVEL": "WARNING",
-               "TF_CPP_MIN_LOG_LEVEL": "2"}
+               "TF_CPP_MIN_LOG_LEVEL": "2",
+               # A key, as in production: the figures include checking it.
+               "VEIL_CLASSIFIER_API_KEYS": f"bench:{key}"}
         say(f"starting the classifier under gunicorn ({workers} workers x {threads} threads)...")
         classifier = ManagedProcess("classifier", SERVICES["classifier"].local_argv(), env=env,
                                     log_path=work_dir / "classifier.log")
@@ -167,7 +173,7 @@ def run(*, batch_sizes: Sequence[int] = DEFAULT_BATCH_SIZES, clients: int = DEFA
         classifier.start()
         base = f"http://127.0.0.1:{port}"
         classifier.wait_ready(http_ready(base + "/readyz"), timeout=300, interval=0.5)
-        version = requests.get(f"{base}/v1/models", timeout=10).json()["models"]
+        version = requests.get(f"{base}/v1/models", headers=auth, timeout=10).json()["models"]
         version = next((m.get("active_version") for m in version if m["name"] == model), None)
         url = f"{base}/v1/models/{model}/predict"
 
@@ -176,7 +182,7 @@ def run(*, batch_sizes: Sequence[int] = DEFAULT_BATCH_SIZES, clients: int = DEFA
         fresh = pool[_REPEATED_POOL:]
         # Warm the embedder's cache with the repeated pool, so those rows measure cache hits.
         for i in range(0, len(repeated), 64):
-            requests.post(url, json={"texts": repeated[i:i + 64]}, timeout=60).raise_for_status()
+            requests.post(url, json={"texts": repeated[i:i + 64]}, headers=auth, timeout=60).raise_for_status()
         result.setup = {"workers": workers, "threads": threads, "clients": clients, "seconds": seconds,
                         "embedder_model": info["model_name"], "embedder_version": info["model_version"],
                         "model": model, "model_version": version, "cpus": _cpus(),
@@ -186,7 +192,7 @@ def run(*, batch_sizes: Sequence[int] = DEFAULT_BATCH_SIZES, clients: int = DEFA
         for batch in batch_sizes:
             for unique in (True, False):
                 texts = _Texts(fresh if unique else repeated, unique, seed=batch)
-                row = drive(url, texts, batch, clients, seconds)
+                row = drive(url, texts, batch, clients, seconds, headers=auth)
                 result.rows.append(row)
                 say(format_row(row))
     finally:
@@ -262,6 +268,10 @@ def write_readme(readme: Path, text: str) -> None:
     readme.write_text(content[:start] + block + content[end:], encoding="utf-8")
 
 
-def write_json(result: Result, path: Path) -> None:
+def as_dict(result: Result) -> dict:
     rows = [{**asdict(r), "rps": r.rps, "texts_per_s": r.texts_per_s} for r in result.rows]
-    path.write_text(json.dumps({"setup": result.setup, "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    return {"setup": result.setup, "rows": rows}
+
+
+def write_json(result: Result, path: Path) -> None:
+    path.write_text(json.dumps(as_dict(result), indent=2) + "\n", encoding="utf-8")

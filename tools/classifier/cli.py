@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from tools.options import add_json, write_json
+
 _README = Path(__file__).resolve().parent / "README.md"
 
 
@@ -39,7 +41,7 @@ def register(sub, group) -> None:
     p.add_argument("--registry", type=Path,
                    help="serve heads from this registry (default: a small head trained for the run)")
     p.add_argument("--model", default="phi-type", help="model to call (default phi-type)")
-    p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    add_json(p)
     p.add_argument("--update-readme", action="store_true",
                    help="write the printed figures into services/classifier/README.md")
     p.set_defaults(func=_bench)
@@ -131,7 +133,7 @@ def _bench(args: argparse.Namespace) -> int:
     print()
     print(bench.ratios(result))
     if args.json:
-        bench.write_json(result, args.json)
+        write_json(args.json, bench.as_dict(result))
     if args.update_readme:
         bench.write_readme(_README, text)
         print(f"figures written into {_README}")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from tools.options import add_json, write_json
 
 
 def register(sub, group) -> None:
@@ -31,17 +32,17 @@ def register(sub, group) -> None:
                    help="embedder host:port (default: VEIL_EMBEDDER_ADDRESS)")
     p.add_argument("--database-url", default=None, help="default: VEIL_TRAINING_DATABASE_URL")
     p.add_argument("--no-publish", action="store_true", help="write the artifacts but do not register the version")
-    p.add_argument("--json", action="store_true", help="print the summaries as JSON")
+    add_json(p, "the summaries")
     p.set_defaults(func=_train)
 
-    p = sub.add_parser("evaluate", help="retrain a trained version on its stored embeddings under another split "
-                                        "(e.g. whole templates held out) and print the weighted F1")
+    # Hidden: the same as `veil eval --head VERSION_DIR`, one verb for every evaluation.
+    p = sub.add_parser("evaluate")
     p.add_argument("version_dir", help="an artifact folder: <root>/<region>/<model>/<version>")
     p.add_argument("--group-by", default="template",
                    help="keep each value of this column in one part: template (default) or text")
     p.add_argument("--seed", type=int, default=None, help="split seed (default: the version's)")
     p.add_argument("--no-ml", action="store_true", help="skip the ML model")
-    p.add_argument("--out", default=None, help="also write the reports to this JSON file")
+    add_json(p, "the reports", legacy=("--out",))
     p.set_defaults(func=_evaluate)
 
 
@@ -67,9 +68,10 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summaries(summaries: list[dict], as_json: bool) -> int:
-    if as_json:
-        print(json.dumps(summaries, indent=2, default=str))
+def _print_summaries(summaries: list[dict], json_target: str | None) -> int:
+    # `--json` alone: the summaries are the output (stdout, nothing else there); `--json FILE`: also a file.
+    as_json = json_target == "-"
+    write_json(json_target, summaries)
     failed = 0
     for s in summaries:
         if "error" in s:
@@ -165,12 +167,18 @@ def _train_all(args: argparse.Namespace, overrides: dict) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from services.classifier.training import evaluate, reports
+    return evaluate_head(args.version_dir, group_by=args.group_by, seed=args.seed, no_ml=args.no_ml,
+                         json_target=args.json)
+
+
+def evaluate_head(version_dir: str, *, group_by: str, seed: int | None, no_ml: bool, json_target: str | None) -> int:
+    """Retrains a trained version on its stored embeddings under another split and prints the weighted F1."""
+    from services.classifier.training import evaluate
 
     try:
-        result = evaluate.evaluate(args.version_dir, group_by=args.group_by, seed=args.seed, with_ml=not args.no_ml)
+        result = evaluate.evaluate(version_dir, group_by=group_by, seed=seed, with_ml=not no_ml)
     except evaluate.EvaluationError as exc:
-        print(f"veil evaluate: {exc}", file=sys.stderr)
+        print(f"veil eval --head: {exc}", file=sys.stderr)
         return 2
     sizes = result["sizes"]
     print(f"{result['model']} ({result['version_dir']}), split grouped by {result['group_by']}: "
@@ -180,8 +188,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             r = result[key]
             print(f"  {what}: weighted F1 {r['weighted_f1']:.4f} on {r['rows']} held-out test rows "
                   f"(accuracy {r['accuracy']:.4f}, macro F1 {r['macro_f1']:.4f})")
-    if args.out:
-        reports.write_json(result, args.out)
+    write_json(json_target, result)
     return 0
 
 

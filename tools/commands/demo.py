@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from tools.options import add_output
 from veil.paths import REPO_ROOT, home
 
 PHI_MODEL = "phi-type"
@@ -28,7 +29,7 @@ TAGGER_MODEL = "phi-tagger"
 def register(sub, group) -> None:
     p = sub.add_parser("demo", help="start the stack on the embedded default and de-identify a sample PDF")
     p.add_argument("--pdf", type=Path, default=None, help="de-identify this PDF instead of a generated sample")
-    p.add_argument("--out-dir", type=Path, default=None, help="where the results go (default: VEIL_HOME/demo)")
+    add_output(p, "folder the results go to (default: VEIL_HOME/demo)", legacy=("--out-dir",))
     p.add_argument("--seed", type=int, default=7, help="seed of the generated sample (default 7)")
     p.set_defaults(func=_demo)
 
@@ -74,7 +75,7 @@ def _demo(args: argparse.Namespace) -> int:
     from tools.commands.stack import Stack
     from veil.clients.gateway import GatewayClient, JobFailed
 
-    out_dir = args.out_dir or home() / "demo"
+    out_dir = args.output or home() / "demo"
     out_dir.mkdir(parents=True, exist_ok=True)
     if args.pdf is not None and not args.pdf.is_file():
         print(f"veil demo: no such file: {args.pdf}", file=sys.stderr)

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from tools.options import add_output
+
 _TARGET_PORTS = {"gateway": 8080, "classifier": 8081}
 _MAX_ERROR_RATE = 0.01
 
@@ -15,7 +17,7 @@ def register(sub, group) -> None:
     loadtest = group("loadtest")
 
     p = loadtest.add_parser("samples", help="write the request samples (phrase CSVs, PDFs) the plans use")
-    p.add_argument("--out", type=Path, default=None, help="folder (default: $VEIL_HOME/loadtest/samples)")
+    add_output(p, "folder (default: $VEIL_HOME/loadtest/samples)")
     _sample_options(p)
     p.set_defaults(func=_samples)
 
@@ -41,8 +43,7 @@ def register(sub, group) -> None:
     p.add_argument("--api-key", default=None, help="Bearer key to send (default: VEIL_LOADTEST_API_KEY)")
     p.add_argument("-J", dest="props", action="append", default=[], metavar="NAME=VALUE",
                    help="any other plan property, e.g. -J threads_deid=2 -J poll_ms=250")
-    p.add_argument("--out", type=Path, default=None,
-                   help="run folder (default: $VEIL_HOME/loadtest/runs/<time>-<plan>)")
+    add_output(p, "run folder (default: $VEIL_HOME/loadtest/runs/<time>-<plan>)")
     p.add_argument("--max-error-rate", type=float, default=_MAX_ERROR_RATE,
                    help=f"exit 1 above this share of failed requests (default: {_MAX_ERROR_RATE})")
     p.set_defaults(func=_run)
@@ -83,7 +84,7 @@ def _samples(args: argparse.Namespace) -> int:
     if args.pool_size < 1 or args.zipf_s < 0 or min(args.rows_batch1, args.rows_batch32, args.pdf_rows) < 1:
         print("veil loadtest samples: sizes must be >= 1 and --zipf-s >= 0", file=sys.stderr)
         return 2
-    out = args.out or _default_samples_dir()
+    out = args.output or _default_samples_dir()
     made = s.generate(out, pool_size=args.pool_size, zipf_s=args.zipf_s, rows_batch1=args.rows_batch1,
                       rows_batch32=args.rows_batch32, pdf_rows=args.pdf_rows, seed=args.seed)
     print(f"samples in {made.folder}")
@@ -159,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         props[name] = value
     api_key = args.api_key if args.api_key is not None else conf.loadtest_api_key
-    folder = args.out or paths.home() / "loadtest" / "runs" / f"{time.strftime('%Y%m%dT%H%M%S')}-{plan.stem}"
+    folder = args.output or paths.home() / "loadtest" / "runs" / f"{time.strftime('%Y%m%dT%H%M%S')}-{plan.stem}"
     try:
         jmeter = runner.find_jmeter(conf.loadtest_jmeter)
         result = runner.run(plan, props, folder, jmeter=jmeter, secret_properties={"api_key": api_key},

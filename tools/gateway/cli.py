@@ -1,7 +1,8 @@
-"""`veil deidentify`, `veil eval` and `veil bench pipeline`: the gateway's commands.
+"""`veil deidentify`, `veil classify`, `veil eval` and `veil bench pipeline`: the gateway's commands.
 
-`deidentify` is a client of a running stack (`veil up`) or, with --local, runs the whole
-pipeline in this process. `eval` scores the pipeline on labelled PDFs (a held-out corpus it
+`deidentify` and `classify` are clients of a running stack (`veil up`) through the caller
+package (clients/python, `veil_client`); with --local, `deidentify` runs the whole pipeline in
+this process. `eval` scores the pipeline on labelled PDFs (a held-out corpus it
 can generate). `bench pipeline` times the naive and the default mode side by side.
 """
 
@@ -13,22 +14,39 @@ import sys
 import time
 from pathlib import Path
 
+from tools.options import add_api_key, add_json, add_output, write_json
+
 
 def register(sub, group) -> None:
-    p = sub.add_parser("deidentify", help="de-identify PDFs through the gateway (or in-process with --local)")
-    p.add_argument("files", nargs="+", type=Path, help="PDF files")
-    p.add_argument("-o", "--output", type=Path, help="redacted PDF (one input file; default: <name>-redacted.pdf)")
+    p = sub.add_parser("deidentify", help="de-identify PDFs (or --text) through the gateway (or in-process with --local)")
+    p.add_argument("files", nargs="*", type=Path, help="PDF files")
+    p.add_argument("--text", action="append", default=[], metavar="TEXT",
+                   help="de-identify this text instead (repeatable; '-' reads one text from stdin); the answer, "
+                        "with its entities, is printed as JSON")
+    p.add_argument("--options", default=None, metavar="JSON",
+                   help='request options as a JSON object, or @file: {"entities": [...], "score_threshold": 0.6, '
+                        '"allow_list": [...], "deny_list": [...], "operators": {"PERSON": {"type": "label"}}}')
+    add_output(p, "the redacted PDF (one input, a name ending in .pdf), or a folder for <name>-redacted.pdf and "
+                  "<name>-report.json (default: <name>-redacted.pdf next to each input)", legacy=("--out-dir",))
     p.add_argument("--report", type=Path, help="report JSON (one input file; default: none)")
-    p.add_argument("--out-dir", type=Path, help="folder for <name>-redacted.pdf and <name>-report.json "
-                                                 "(several input files; default: next to each input)")
     p.add_argument("--local", action="store_true", help="run the pipeline in this process (no stack needed)")
     p.add_argument("--url", default=None, help="gateway URL (default: VEIL_GATEWAY_URL or http://127.0.0.1:8080)")
-    p.add_argument("--key", default=None, help="API key (default: VEIL_API_KEY)")
+    add_api_key(p)
     p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for each job (default 600)")
     p.set_defaults(func=_deidentify)
 
+    p = sub.add_parser("classify", help="classify phrases with one of the classifier's heads, through the gateway")
+    p.add_argument("model", help="the head, e.g. phi-type")
+    p.add_argument("texts", nargs="*", help="phrases (none: one per line from stdin)")
+    p.add_argument("--top-k", type=int, default=None, help="also list the k most likely labels of each phrase")
+    p.add_argument("--url", default=None, help="gateway URL (default: VEIL_GATEWAY_URL or http://127.0.0.1:8080)")
+    add_api_key(p)
+    add_json(p, "the answer")
+    p.set_defaults(func=_classify)
+
     p = sub.add_parser("eval", help="precision/recall/F1 per PHI type and redaction recall over labelled PDFs, "
-                                    "or recall/precision/F2 over anyone's gold (--gold)")
+                                    "recall/precision/F2 over anyone's gold (--gold), or a trained head under "
+                                    "another split (--head)")
     p.add_argument("corpus", type=Path, nargs="?", help="folder of <name>.pdf + <name>.json (spans: text, type, page)")
     p.add_argument("--gold", type=Path, default=None, metavar="DIR",
                    help="score a folder of gold-annotated notes instead: PDFs or plain-text notes with i2b2/n2c2 "
@@ -42,11 +60,19 @@ def register(sub, group) -> None:
                    help="first write N labelled documents into the folder (held-out templates unless --templates)")
     p.add_argument("--templates", default="heldout", help="family for --generate: heldout (default), train, all")
     p.add_argument("--pages", type=int, default=3, help="pages per generated document (default 3)")
-    p.add_argument("--seed", type=int, default=1000, help="first seed of the generated documents (default 1000)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="first seed of the generated documents (default 1000); with --head: the split's seed "
+                        "(default: the version's)")
+    p.add_argument("--head", metavar="VERSION_DIR", default=None,
+                   help="retrain this trained version (<root>/<region>/<model>/<version>) on its stored embeddings "
+                        "under another split and print its weighted F1")
+    p.add_argument("--group-by", default="template",
+                   help="with --head: keep each value of this column in one part: template (default) or text")
+    p.add_argument("--no-ml", action="store_true", help="with --head: skip the ML model")
     p.add_argument("--local", action="store_true", help="run the pipeline in this process")
     p.add_argument("--url", default=None, help="use this running gateway (default: start a stack for the run)")
-    p.add_argument("--key", default=None, help="API key for --url (default: VEIL_API_KEY)")
-    p.add_argument("--json", type=Path, default=None, help="also write the scores as JSON here")
+    add_api_key(p, "API key for --url (default: VEIL_API_KEY)")
+    add_json(p, "the scores")
     p.set_defaults(func=_eval)
 
     p = group("bench").add_parser("pipeline", help="naive vs default de-identification over ~9,000 paragraphs")
@@ -64,10 +90,12 @@ def register(sub, group) -> None:
 # -- deidentify -------------------------------------------------------------------------------
 
 def _outputs(args: argparse.Namespace, path: Path) -> tuple[Path, Path | None]:
-    if len(args.files) == 1 and args.output:
-        return args.output, args.report
-    folder = args.out_dir or path.parent
-    report = folder / f"{path.stem}-report.json" if (args.out_dir or args.report) else None
+    output = args.output
+    into_folder = output is not None and (len(args.files) > 1 or output.is_dir() or output.suffix.lower() != ".pdf")
+    if output is not None and not into_folder:
+        return output, args.report
+    folder = output or path.parent
+    report = folder / f"{path.stem}-report.json" if (output or args.report) else None
     if len(args.files) == 1 and args.report:
         report = args.report
     return folder / f"{path.stem}-redacted.pdf", report
@@ -76,14 +104,25 @@ def _outputs(args: argparse.Namespace, path: Path) -> tuple[Path, Path | None]:
 def _deidentify(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    if len(args.files) > 1 and (args.output or args.report):
-        print("veil deidentify: -o/--report name one file's outputs; use --out-dir for several files", file=sys.stderr)
+    options = _request_options(args.options)
+    if args.text:
+        if args.files or args.local:
+            print("veil deidentify: --text goes to a running gateway on its own (no files, no --local)",
+                  file=sys.stderr)
+            return 2
+        return _deidentify_texts(args, options)
+    if not args.files:
+        print("veil deidentify: name PDF files, or texts with --text", file=sys.stderr)
+        return 2
+    if len(args.files) > 1 and args.report:
+        print("veil deidentify: --report names one file's report; with several files -o names a folder",
+              file=sys.stderr)
         return 2
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         print(f"veil deidentify: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
-    run = _local_runner() if args.local else _remote_runner(args.url, args.key, args.timeout)
+    run = _local_runner(options) if args.local else _remote_runner(args.url, args.api_key, args.timeout, options)
     if run is None:
         return 1
     failures = 0
@@ -109,7 +148,65 @@ def _deidentify(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _local_runner():
+def _request_options(raw: str | None) -> dict | None:
+    """--options: a JSON object, or @file holding one; InputError (exit 2) otherwise."""
+    from tools.options import InputError, readable_file
+
+    if raw is None:
+        return None
+    text = readable_file(Path(raw[1:]), "options file").read_text() if raw.startswith("@") else raw
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"--options is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise InputError("--options must be a JSON object")
+    return value
+
+
+def _deidentify_texts(args: argparse.Namespace, options: dict | None) -> int:
+    from veil_client import VeilError
+
+    from tools.commands.jobs import client_or_none, explain
+
+    texts = [sys.stdin.read() if t == "-" else t for t in args.text]
+    client = client_or_none(args.url, args.api_key, "deidentify")
+    if client is None:
+        return 1
+    try:
+        answer = client.deidentify_text(texts[0] if len(texts) == 1 else texts, options=options)
+    except VeilError as exc:
+        print(explain("deidentify", exc), file=sys.stderr)
+        return 1
+    print(json.dumps(answer, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from veil_client import VeilError
+
+    from tools.commands.jobs import client_or_none, explain
+
+    texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    if not texts:
+        print("veil classify: no phrases (give them as arguments or one per line on stdin)", file=sys.stderr)
+        return 2
+    client = client_or_none(args.url, args.api_key, "classify")
+    if client is None:
+        return 1
+    try:
+        answer = client.classify(args.model, texts, top_k=args.top_k)
+    except VeilError as exc:
+        print(explain("classify", exc), file=sys.stderr)
+        return 1
+    if args.json != "-":
+        for text, p in zip(texts, answer["predictions"]):
+            print(f"{p['label']:<16} {p['probability']:.3f}  {text}")
+    write_json(args.json, answer)
+    return 0
+
+
+def _local_runner(options: dict | None = None):
     from services.gateway import settings
     from services.gateway.assembly import local_pipeline
     from veil import config
@@ -121,6 +218,15 @@ def _local_runner():
     except Exception as exc:  # noqa: BLE001 - a missing model is reported, not a traceback
         print(f"veil deidentify --local: cannot load the models: {exc}", file=sys.stderr)
         return None
+    if options:
+        from services.gateway import options as request_options
+        from veil.web import Problem
+
+        try:
+            pipeline = request_options.for_pdf(pipeline, request_options.parse(options, pdf=True, where="/options"))
+        except Problem as exc:
+            print(f"veil deidentify --local: {exc.detail}", file=sys.stderr)
+            return None
 
     def run(pdf: bytes) -> tuple[bytes, dict]:
         try:
@@ -134,24 +240,22 @@ def _local_runner():
     return run
 
 
-def _remote_runner(url: str | None, key: str | None, timeout: float):
-    from veil.clients.gateway import GatewayClient, JobFailed
-    from veil.clients.http import ServiceError
+def _remote_runner(url: str | None, key: str | None, timeout: float, options: dict | None = None):
+    """Through the caller package: each upload carries an Idempotency-Key, so its retries make one job."""
+    from veil_client import VeilError
 
-    client = GatewayClient(url, key)
-    if not client.key:
-        print("veil deidentify: no API key: pass --key or set VEIL_API_KEY (veil up prints one)", file=sys.stderr)
+    from tools.commands.jobs import client_or_none, explain
+
+    client = client_or_none(url, key, "deidentify", timeout=120.0)
+    if client is None:
         return None
 
     def run(pdf: bytes) -> tuple[bytes, dict]:
         try:
-            redacted, report, _ = client.deidentify(pdf, timeout=timeout)
-        except JobFailed as exc:
-            raise RuntimeError(str(exc)) from None
-        except ServiceError as exc:
-            hint = " (is the stack running? veil up)" if exc.status is None else ""
-            raise RuntimeError(f"{exc}{hint}") from None
-        return redacted, report
+            result = client.deidentify_pdf(pdf, timeout=timeout, options=options)
+        except VeilError as exc:
+            raise RuntimeError(explain("deidentify", exc).removeprefix("veil deidentify: ")) from None
+        return result.pdf, result.report
 
     return run
 
@@ -161,6 +265,13 @@ def _remote_runner(url: str | None, key: str | None, timeout: float):
 def _eval(args: argparse.Namespace) -> int:
     from tools.gateway import evaluate
 
+    if args.head is not None:
+        from tools.classifier.cli_training import evaluate_head
+
+        return evaluate_head(args.head, group_by=args.group_by, seed=args.seed, no_ml=args.no_ml,
+                             json_target=args.json)
+    if args.seed is None:
+        args.seed = 1000
     if args.gold is not None:
         return _eval_gold(args)
     if args.corpus is None:
@@ -181,7 +292,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.local:
         return _eval_with(_local_runner(), pairs, args)
     if args.url:
-        return _eval_with(_remote_runner(args.url, args.key, 600.0), pairs, args)
+        return _eval_with(_remote_runner(args.url, args.api_key, 600.0), pairs, args)
     from tools.commands.stack import Stack
 
     print("starting the stack for the evaluation ...", file=sys.stderr, flush=True)
@@ -199,7 +310,7 @@ def _eval_gold(args: argparse.Namespace) -> int:
     if args.local:
         return _eval_gold_with(_local_runner(), args, workers=1)  # PyMuPDF in this process: one at a time
     if args.url:
-        return _eval_gold_with(_remote_runner(args.url, args.key, 600.0), args, workers=args.workers)
+        return _eval_gold_with(_remote_runner(args.url, args.api_key, 600.0), args, workers=args.workers)
     from tools.commands.stack import Stack
 
     print("starting the stack for the evaluation ...", file=sys.stderr, flush=True)
@@ -221,8 +332,7 @@ def _eval_gold_with(run, args: argparse.Namespace, workers: int) -> int:
         return 2
     print(format_report(result))
     print(f"({time.perf_counter() - start:.0f}s)")
-    if args.json:
-        args.json.write_text(json.dumps(to_json(result), indent=2))
+    write_json(args.json, to_json(result))
     return 1 if getattr(result, "errors", None) else 0
 
 
@@ -250,8 +360,7 @@ def _eval_with(run, pairs: list[tuple[Path, Path]], args: argparse.Namespace) ->
         total.add(evaluate.score_document(paragraphs, report["entities"], spans, evaluate.pdf_text(redacted)))
     print(evaluate.table(total))
     print(f"({len(pairs)} documents in {time.perf_counter() - start:.0f}s; {failed} failed)")
-    if args.json:
-        args.json.write_text(json.dumps(total.as_dict(), indent=2))
+    write_json(args.json, total.as_dict())
     return 1 if failed else 0
 
 
@@ -286,13 +395,14 @@ def _bench(args: argparse.Namespace) -> int:
     logs_dir = folder / "pipeline-logs"
 
     def dl_of(stack: Stack):
-        return assembly.ClassifierModel(ClassifierClient(stack.url("classifier"), timeout=120.0), cfg.gateway_phi_model)
+        return assembly.ClassifierModel(ClassifierClient(stack.url("classifier"), timeout=120.0,
+                                                       api_key=stack.classifier_key), cfg.gateway_phi_model)
 
     def tagger_of(stack: Stack):
         if not cfg.gateway_tagger_model:
             return None
-        return assembly.ClassifierTagger(ClassifierClient(stack.url("classifier"), timeout=120.0),
-                                         cfg.gateway_tagger_model)
+        return assembly.ClassifierTagger(ClassifierClient(stack.url("classifier"), timeout=120.0,
+                                                          api_key=stack.classifier_key), cfg.gateway_tagger_model)
 
     print(f"token tagger: {cfg.gateway_tagger_model or 'off (VEIL_GATEWAY_TAGGER_MODEL=off)'}")
 

@@ -48,6 +48,7 @@ from tools.loadtest.sizing_points import (
 )
 from tools.loadtest.sizing_report import _fmt, describe_best, format_table, machine, plot
 from tools.loadtest.sizing_services import SizingServices, _check_model, _check_untrained
+from tools.options import add_output
 
 _log = logging.getLogger(__name__)
 
@@ -94,8 +95,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "training config (services/classifier/training/configs/<model>.yaml) with untrained weights, "
                         "published into the sweep's own registry. Serving cost depends on the architecture, not on "
                         "the weights; the predictions are meaningless")
-    p.add_argument("--out", type=Path, default=None,
-                   help="sweep folder (default: $VEIL_HOME/loadtest/sizing/<time>)")
+    add_output(p, "sweep folder (default: $VEIL_HOME/loadtest/sizing/<time>)")
     p.add_argument("--plot", type=Path, default=None, help="also copy the PNG plot here")
     p.add_argument("--dry-run", action="store_true", help="print the points and the time they would take")
     p.add_argument("--from", dest="from_folder", type=Path, default=None, metavar="FOLDER",
@@ -166,7 +166,7 @@ def main(args: argparse.Namespace) -> int:
     from tools.loadtest import runner, settings
     from veil import paths
 
-    folder = args.out or paths.home() / "loadtest" / "sizing" / time.strftime("%Y%m%dT%H%M%S")
+    folder = args.output or paths.home() / "loadtest" / "sizing" / time.strftime("%Y%m%dT%H%M%S")
     if args.untrained_head:
         registry_root = folder / "registry"
         missing = _check_untrained(args.model)

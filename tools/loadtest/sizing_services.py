@@ -115,6 +115,8 @@ class SizingServices:
                "VEIL_CLASSIFIER_WORKERS": str(point.workers), "VEIL_CLASSIFIER_THREADS": str(point.threads),
                "VEIL_CLASSIFIER_MODELS": self.model, "VEIL_MODEL_REGISTRY": str(self.registry_root),
                "VEIL_EMBEDDER_ADDRESS": self.embedder_address, "VEIL_LOG_LEVEL": "WARNING",
+               # A loopback classifier of this sweep only; the plans send no key it would know.
+               "VEIL_CLASSIFIER_ALLOW_UNAUTHENTICATED": "1",
                # Inference records go to a scratch store of this sweep, unless a database is configured.
                "VEIL_HOME": str(self.folder / "home")}
         tag = f"w{point.workers}-t{point.threads}-{self._runs}"

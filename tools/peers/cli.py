@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import Iterator
+
+from tools.options import add_json, write_json
 
 
 def register(sub, group) -> None:
@@ -43,7 +44,7 @@ def register(sub, group) -> None:
     p.add_argument("--skip-install", action="store_true",
                    help="never create or update the venv; exit 2 when it is missing")
     p.add_argument("--install-only", action="store_true", help="create or update Presidio's venv, then stop")
-    p.add_argument("--json", type=Path, default=None, metavar="FILE", help="also save every figure as JSON here")
+    add_json(p, "every figure")
     p.set_defaults(func=_bench)
 
 
@@ -172,6 +173,5 @@ def _bench(args: argparse.Namespace) -> int:
     if args.json:
         summary = {"source": str(corpus.source), "documents": n, "words": words, "sha256": corpus.sha256,
                    "safe_harbor_neutral": corpus.safe_harbor_neutral}
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(to_dict(runs, corpus=summary, machine=where, date=date), indent=2))
+        write_json(args.json, to_dict(runs, corpus=summary, machine=where, date=date))
     return 0

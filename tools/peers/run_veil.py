@@ -41,7 +41,7 @@ def gateway_env() -> dict[str, str]:
             "VEIL_GATEWAY_WORKER_THREADS": str(settings.DEFAULT_WORKER_THREADS)}
 
 
-def _heads(classifier_url: str) -> dict[str, str]:
+def _heads(classifier_url: str, api_key: str = "") -> dict[str, str]:
     """The phrase head and the tagger head the gateway uses, as the classifier serves them."""
     from services.gateway import settings
     from veil import config
@@ -50,7 +50,7 @@ def _heads(classifier_url: str) -> dict[str, str]:
     cfg = config.load(config.COMMON + settings.SETTINGS)
     wanted = [m for m in (cfg.gateway_phi_model, cfg.gateway_tagger_model) if m]
     try:
-        listed = {m["name"]: m for m in ClassifierClient(classifier_url).models().get("models", [])}
+        listed = {m["name"]: m for m in ClassifierClient(classifier_url, api_key=api_key).models().get("models", [])}
     except Exception as exc:  # noqa: BLE001 - only a note in the output
         return {name: f"unknown ({exc})" for name in wanted}
     out = {}
@@ -100,7 +100,7 @@ def run_veil(pdfs: Sequence[bytes], *, in_flight: int, log_dir: Path, poll: floa
     stack.start(on_ready=lambda service, seconds: say(f"  {service:<10} ready in {seconds:5.1f}s"))
     startup = time.perf_counter() - began
     try:
-        models = _heads(stack.url("classifier"))
+        models = _heads(stack.url("classifier"), stack.api_key)
         client = GatewayClient(stack.url("gateway"), stack.api_key, timeout=120.0)
         say(f"Veil: stack ready in {startup:.1f}s; {len(pdfs)} documents, {in_flight} in flight ...")
         with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="veil-peers") as pool:

@@ -5,6 +5,10 @@
     client.tag("phi-tagger", ["Seen by Maria Gonzalez."])
     # {"model", "version", "results": [{"spans": [{"start": 8, "end": 22, "type": "PERSON", "score": 0.97}]}]}
 
+The key (`api_key`, else VEIL_CLASSIFIER_KEY) goes with every call as `Authorization: Bearer`:
+a team key, the gateway's service key (which may name the team it calls for), or an admin key
+for `versions` and `rollback`.
+
 Errors: `ClassifierUnavailable` (unreachable, 503, timeouts: after bounded retries; callers
 answer 503 with Retry-After), `ClassifierRejected` (4xx with the service's problem detail:
 unknown model 404, bad input 400, too many texts 413, a head of the other kind 400
@@ -17,10 +21,20 @@ import os
 from typing import Any, Sequence
 from urllib.parse import quote
 
+import requests
+
 from veil.clients.http import HttpClient, ServiceError, ServiceRejected, ServiceUnavailable
+from veil.config import Setting, declare
 
 DEFAULT_URL = "http://127.0.0.1:8081"
 CALLER_HEADER = "X-Veil-Caller"
+
+CLIENT_SETTINGS = declare(
+    "classifier client",
+    Setting("VEIL_CLASSIFIER_KEY", "", str,
+            "Key the gateway (and batch runs) present to the classifier: one of its VEIL_CLASSIFIER_SERVICE_KEYS, "
+            "so the classifier records the gateway's caller as the team.", secret=True),
+)
 
 
 class ClassifierError(ServiceError):
@@ -44,8 +58,15 @@ def _translate(exc: ServiceError) -> ClassifierError:
 class ClassifierClient(HttpClient):
     service = "classifier"
 
-    def __init__(self, base_url: str | None = None, timeout: float = 30.0, attempts: int = 4):
+    def __init__(self, base_url: str | None = None, timeout: float = 30.0, attempts: int = 4,
+                 api_key: str | None = None):
         super().__init__(base_url or os.environ.get("VEIL_CLASSIFIER_URL") or DEFAULT_URL, timeout, attempts)
+        self.api_key = api_key if api_key is not None else os.environ.get("VEIL_CLASSIFIER_KEY", "")
+
+    def _request_once(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        if self.api_key:
+            kwargs["headers"] = {"Authorization": f"Bearer {self.api_key}", **(kwargs.get("headers") or {})}
+        return super()._request_once(method, path, **kwargs)
 
     def predict(self, model: str, texts: Sequence[str], top_k: int | None = None,
                 caller: str | None = None) -> dict[str, Any]:
@@ -71,5 +92,20 @@ class ClassifierClient(HttpClient):
     def models(self) -> dict[str, Any]:
         try:
             return self.request_json("GET", "/v1/models")
+        except ServiceError as exc:
+            raise _translate(exc) from None
+
+    def versions(self, model: str) -> dict[str, Any]:
+        """GET /v1/models/{model}/versions (an admin key): {"model", "active_version", "versions"}."""
+        try:
+            return self.request_json("GET", f"/v1/models/{quote(model, safe='')}/versions")
+        except ServiceError as exc:
+            raise _translate(exc) from None
+
+    def rollback(self, model: str, version: str | None = None) -> dict[str, Any]:
+        """POST /v1/models/{model}/rollback (an admin key): to `version`, else to the one published before."""
+        body = {"version": version} if version else {}
+        try:
+            return self.request_json("POST", f"/v1/models/{quote(model, safe='')}/rollback", json=body)
         except ServiceError as exc:
             raise _translate(exc) from None

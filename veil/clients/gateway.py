@@ -1,4 +1,5 @@
-"""Client of the gateway's public API, as other teams use it: submit a PDF, wait for the job, fetch the results.
+"""Client of the gateway's public API inside this repository (demo, benchmarks, tests): submit a PDF, wait for
+the job, fetch the results. Teams use the caller package instead (clients/python, `veil_client`).
 
     client = GatewayClient("http://127.0.0.1:8080", key)
     redacted, report, job = client.deidentify(pdf_bytes)
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from typing import Any
 
 from veil.clients.http import HttpClient, ServiceError
@@ -34,10 +36,15 @@ class GatewayClient(HttpClient):
         return {"Authorization": f"Bearer {self.key}"}
 
     def submit(self, pdf: bytes, callback_url: str | None = None) -> dict[str, Any]:
-        """POST /v1/deidentify -> {"job_id", "status"}."""
+        """POST /v1/deidentify -> {"job_id", "status"}.
+
+        The upload is retried after a 502/503/504 or a lost connection; its Idempotency-Key, the
+        same on every try, makes the gateway answer a retry with the job the first try created.
+        """
         params = {"callback_url": callback_url} if callback_url else None
         return self.request_json("POST", "/v1/deidentify", data=pdf, params=params,
-                                 headers={**self._auth(), "Content-Type": "application/pdf"})
+                                 headers={**self._auth(), "Content-Type": "application/pdf",
+                                          "Idempotency-Key": uuid.uuid4().hex})
 
     def job(self, job_id: str) -> dict[str, Any]:
         return self.request_json("GET", f"/v1/jobs/{job_id}", headers=self._auth())

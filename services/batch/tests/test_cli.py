@@ -62,3 +62,20 @@ def test_when_every_document_was_finished_before_then_a_rerun_starts_no_cluster_
     assert "FAILED broken.pdf: [rejected] not_a_pdf" in captured.out
     written = json.loads((out / "summary.json").read_text())
     assert written["documents"]["done"] == 1 and written["run"]["cluster"] is None
+
+
+def test_without_a_reachable_embedder_a_remote_batch_names_the_address_it_tried(tmp_path, capsys, monkeypatch):
+    from veil.procs import free_port
+
+    address = f"127.0.0.1:{free_port()}"
+    monkeypatch.setenv("VEIL_EMBEDDER_ADDRESS", address)
+    monkeypatch.delenv("VEIL_BATCH_CLASSIFIER_URL", raising=False)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "note.pdf").write_bytes(PDF)
+    code = main(["batch", str(inp), "-o", str(tmp_path / "out"), "--scheduler", f"tcp://127.0.0.1:{free_port()}",
+                 "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"no embedder answers at {address}" in err and "veil up --services embedder" in err
+    assert "internal error" not in err

@@ -52,6 +52,11 @@ def make_app(registry_root, embedder, tmp_path):
                   "database_url": f"sqlite:///{tmp_path / 'veil.sqlite3'}",
                   "inference_spool_dir": str(tmp_path / "spool"), "inference_flush_seconds": 0.02,
                   "inference_retry_seconds": 0.1}
+        # Tests about predictions run the classifier open (local-development mode); tests that
+        # configure keys get the production behaviour: no key, no call.
+        keyed = any(k in overrides for k in ("classifier_api_keys", "classifier_admin_keys",
+                                             "classifier_service_keys"))
+        config["classifier_allow_unauthenticated"] = not keyed
         config.update(overrides)
         app = create_app(config)
         apps.append(app)

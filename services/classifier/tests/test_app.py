@@ -48,9 +48,13 @@ def test_top_k_lists_the_k_most_likely_labels_best_first(client):
     assert body["predictions"][0]["probability"] == top[0]["probability"]
 
 
-def test_every_prediction_is_recorded_with_request_id_caller_and_version(app, client, tmp_path):
+def test_every_prediction_is_recorded_with_request_id_caller_and_version(make_app, tmp_path):
+    # The gateway's service key may name the team it calls for.
+    app = make_app(classifier_service_keys={"k-gateway": "gateway"})
+    client = app.test_client()
     resp = client.post("/v1/models/phi-type/predict", json={"texts": ["Maria Gonzalez", "chest pain"], "top_k": 2},
-                       headers={"X-Request-ID": "req-abc", "X-Veil-Caller": "team-a"})
+                       headers={"X-Request-ID": "req-abc", "X-Veil-Caller": "team-a",
+                                "Authorization": "Bearer k-gateway"})
     assert resp.status_code == 200
     records = sorted(_stored(app, tmp_path), key=lambda r: r.position)
     assert [(r.request_id, r.caller, r.model, r.version, r.input_text, r.label, r.position) for r in records] == [

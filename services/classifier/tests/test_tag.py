@@ -43,8 +43,11 @@ def test_tag_keeps_offsets_into_the_text_as_sent_whatever_its_script_and_spacing
     assert [(text[s["start"]:s["end"]], s["type"]) for s in spans] == [("Maria   Gonzalez", "PERSON"), ("555", "PHONE")]
 
 
-def test_every_tagged_text_is_recorded_with_its_spans(tagger, app, client, tmp_path):
-    resp = _tag(client, [TEXT, "nothing"], **{"X-Veil-Caller": "team-b", "X-Request-ID": "req-tag"})
+def test_every_tagged_text_is_recorded_with_its_spans(tagger, make_app, tmp_path):
+    app = make_app(classifier_service_keys={"k-gateway": "gateway"})
+    client = app.test_client()
+    resp = _tag(client, [TEXT, "nothing"], **{"X-Veil-Caller": "team-b", "X-Request-ID": "req-tag",
+                                              "Authorization": "Bearer k-gateway"})
     assert resp.status_code == 200
     service = app.extensions["veil_classifier"]
     assert service.recorder.flush(10)

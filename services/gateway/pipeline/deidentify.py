@@ -21,12 +21,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Sequence
 
 from services.gateway.pipeline import hybrid, risk
-from services.gateway.pipeline.document import Findings, Redactor, blobs_of
+from services.gateway.pipeline.document import Entity, Findings, Redactor, blobs_of
 from services.gateway.pipeline.hybrid import PreparedParagraph, SearchOptions
 from services.gateway.pipeline.predict import PhraseModels, PredictionTable, predict_phrases
 from services.gateway.pipeline.repair import repair
 from services.gateway.pipeline.report import boxes_by_span, public_entity, spans_for
 from services.gateway.pipeline.tagging import tag_texts
+from veil import tracing
 from veil.contracts import DocumentRejected, Paragraph, paragraphs_from_extraction
 
 __all__ = ["STAGES", "DocumentRejected", "Outcome", "Pipeline", "PipelineOptions", "Redactor"]
@@ -45,6 +46,10 @@ class PipelineOptions:
     # Paragraphs per call to the token tagger: each is tens of tokens of vectors on the embedder's side.
     tag_batch_size: int = 64
     search: SearchOptions = SearchOptions()
+    # A request's own choices (the gateway's options): which of a paragraph's entities are removed (it may
+    # add some, a deny list's), and the redactor's options (its `style`).
+    select: Callable[[Paragraph, list[Entity]], list[Entity]] | None = None
+    redact_options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -75,8 +80,9 @@ class Pipeline:
         self.models = models
         self.options = options or PipelineOptions()
         self._observe = observe
-        # Applied to every function run on a pool thread (the benchmark profiles each of them).
-        self.wrap = wrap or (lambda fn: fn)
+        # Applied to every function run on a pool thread (the benchmark profiles each of them); by
+        # default it carries the caller's context (trace span, request id) into the thread.
+        self.wrap = wrap or tracing.in_this_context
 
     # -- public entry points ----------------------------------------------------------------
 
@@ -95,9 +101,10 @@ class Pipeline:
         prepared = self._prepare_all(docs, return_exceptions)
         ok = [d for d, r in zip(docs, prepared) if not isinstance(r, BaseException)]
         start = time.perf_counter()
-        table = predict_phrases((phrase for doc in ok for phrase in hybrid.phrases_of(doc.prepared)),
-                                self.models, self.options.batch_size)
-        self._tag([doc.prepared for doc in ok])
+        with tracing.span("pipeline.predict"):
+            table = predict_phrases((phrase for doc in ok for phrase in hybrid.phrases_of(doc.prepared)),
+                                    self.models, self.options.batch_size)
+            self._tag([doc.prepared for doc in ok])
         elapsed = time.perf_counter() - start
         for doc in ok:
             # Shared by the batch: each document reports the time of the one prediction it took part in.
@@ -189,7 +196,8 @@ class Pipeline:
     def _stage(self, doc: _Doc, name: str) -> Iterator[None]:
         start = time.perf_counter()
         try:
-            yield
+            with tracing.span(f"pipeline.{name}"):
+                yield
         finally:
             elapsed = time.perf_counter() - start
             doc.timings[name] = doc.timings.get(name, 0.0) + elapsed
@@ -220,9 +228,11 @@ class Pipeline:
 
     def _finish(self, doc: _Doc, findings: Findings, distinct_phrases: int | None) -> Outcome:
         by_index = {p.index: p for p in doc.paragraphs}
+        if self.options.select is not None:
+            findings = _selected(findings, doc.paragraphs, self.options.select)
         spans, span_of = spans_for(findings.entities, by_index)
         with self._stage(doc, "redact"):
-            out_pdf, redaction = self.redactor.redact(doc.pdf, spans)
+            out_pdf, redaction = self.redactor.redact(doc.pdf, spans, **dict(self.options.redact_options))
         # The redactor verifies its own output; that part of its time is verification.
         redactor_verify = float(redaction.get("seconds", {}).get("verify", 0.0))
         doc.timings["redact"] -= min(redactor_verify, doc.timings["redact"])
@@ -257,7 +267,21 @@ class Pipeline:
             "risk": risk_scores,
             "counts": counts,
             "verification": {"verified": verified, "redactor_verified": redactor_verified,
-                             "repaired_spans": len(repaired), "leaks": leaks},
+                             "repaired_spans": len(repaired), "leaks": leaks,
+                             # Which read-backs ran (text, objects, pixels...) and, when withheld, what was
+                             # still readable where (never the strings): the job's error quotes it.
+                             "checks": redaction.get("checks", []),
+                             "reason": None if verified else (redaction.get("unverified_reason")
+                                                              or f"{leaks} redacted string(s) still readable")},
             "timings": {k: round(v, 4) for k, v in doc.timings.items()},
         }
         return Outcome(out_pdf, report, {"risk": risk_scores, "counts": counts})
+
+
+def _selected(findings: Findings, paragraphs: Sequence[Paragraph],
+              select: Callable[[Paragraph, list[Entity]], list[Entity]]) -> Findings:
+    by_paragraph: dict[int, list[Entity]] = {}
+    for e in findings.entities:
+        by_paragraph.setdefault(e.paragraph, []).append(e)
+    chosen = [e for p in paragraphs for e in select(p, by_paragraph.get(p.index, []))]
+    return Findings(entities=chosen, review=findings.review)

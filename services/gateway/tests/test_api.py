@@ -100,6 +100,16 @@ def test_an_allowed_callback_url_is_accepted_and_stored(make_app, app):
     assert job.callback_url == "https://hooks.example.com/veil"
 
 
+def test_a_callback_url_needs_a_signing_secret_for_the_caller_s_team(make_app):
+    app = make_app(gateway_callback_hosts=("*.example.com",), gateway_callback_secrets={"team-a": "secret-a"})
+    client = app.test_client()
+    assert upload(client, callback_url="https://hooks.example.com/veil").status_code == 202
+    resp = upload(client, headers=AUTH_B, callback_url="https://hooks.example.com/veil")
+    assert resp.status_code == 400 and resp.json["code"] == "invalid_callback_url"
+    assert "VEIL_GATEWAY_CALLBACK_SECRETS" in resp.json["detail"]
+    assert upload(client, headers=AUTH_B).status_code == 202
+
+
 def test_document_and_report_wait_for_the_job_to_succeed(client):
     job_id = upload(client).json["job_id"]
     resp = client.get(f"/v1/jobs/{job_id}/document", headers=AUTH_A)

@@ -8,7 +8,15 @@ from flask import Flask, request
 from werkzeug.serving import make_server
 
 from services.gateway.auth import Keys
-from services.gateway.callbacks import SIGNATURE_HEADER, CallbackPolicy, CallbackSender, InvalidCallback, sign, verify
+from services.gateway.callbacks import (
+    SIGNATURE_HEADER,
+    CallbackPolicy,
+    CallbackSecrets,
+    CallbackSender,
+    InvalidCallback,
+    sign,
+    verify,
+)
 
 
 @pytest.fixture()
@@ -103,3 +111,21 @@ def test_each_key_maps_to_its_team_and_nothing_else_does():
     for header in (None, "", "Bearer", "Bearer k", "Bearer k1x", "Basic k1", "k1"):
         assert keys.team_for(header) is None
     assert not Keys({})
+
+
+def test_each_team_s_callbacks_are_signed_with_its_own_secret(receiver):
+    secrets = CallbackSecrets({"team-a": "secret-a", "team-b": "secret-b"})
+    send = CallbackSender(CallbackPolicy(("127.0.0.1",)), secrets, sleep=lambda s: None)
+    assert send.deliver(receiver["url"], {"job_id": "j1", "status": "succeeded"}, team="team-a") == (True, 1)
+    assert send.deliver(receiver["url"], {"job_id": "j2", "status": "succeeded"}, team="team-b") == (True, 1)
+    (header_a, body_a), (header_b, body_b) = receiver["got"]
+    assert verify("secret-a", header_a, body_a) and not verify("secret-b", header_a, body_a)
+    assert verify("secret-b", header_b, body_b) and not verify("secret-a", header_b, body_b)
+
+
+def test_a_team_without_its_own_secret_gets_the_shared_one_and_with_neither_nothing_is_sent(receiver):
+    assert CallbackSecrets({"team-a": "secret-a"}, shared="shared").for_team("team-c") == "shared"
+    only_a = CallbackSender(CallbackPolicy(("127.0.0.1",)), CallbackSecrets({"team-a": "secret-a"}),
+                            sleep=lambda s: None)
+    assert only_a.deliver(receiver["url"], {"job_id": "j3", "status": "failed"}, team="team-c") == (False, 0)
+    assert receiver["got"] == []

@@ -4,16 +4,16 @@ from tools.cli import main
 
 
 def test_deidentify_names_a_missing_file(tmp_path, capsys):
-    assert main(["deidentify", str(tmp_path / "nope.pdf"), "--key", "k"]) == 2
+    assert main(["deidentify", str(tmp_path / "nope.pdf"), "--api-key", "k"]) == 2
     assert "no such file" in capsys.readouterr().err
 
 
-def test_deidentify_needs_an_out_dir_for_several_files(tmp_path, capsys):
+def test_deidentify_takes_one_report_name_for_one_file_only(tmp_path, capsys):
     a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
     a.write_bytes(b"%PDF-1.7")
     b.write_bytes(b"%PDF-1.7")
-    assert main(["deidentify", str(a), str(b), "-o", str(tmp_path / "x.pdf")]) == 2
-    assert "--out-dir" in capsys.readouterr().err
+    assert main(["deidentify", str(a), str(b), "--report", str(tmp_path / "x.json")]) == 2
+    assert "-o names a folder" in capsys.readouterr().err
 
 
 def test_deidentify_without_a_key_says_where_to_get_one(tmp_path, capsys, monkeypatch):
@@ -27,7 +27,7 @@ def test_deidentify_without_a_key_says_where_to_get_one(tmp_path, capsys, monkey
 def test_deidentify_reports_an_unreachable_gateway_per_file(tmp_path, capsys):
     pdf = tmp_path / "a.pdf"
     pdf.write_bytes(b"%PDF-1.7")
-    assert main(["deidentify", str(pdf), "--key", "k", "--url", "http://127.0.0.1:9", "--timeout", "5"]) == 1
+    assert main(["deidentify", str(pdf), "--api-key", "k", "--url", "http://127.0.0.1:9", "--timeout", "5"]) == 1
     assert "veil up" in capsys.readouterr().err
 
 

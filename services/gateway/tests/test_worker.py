@@ -31,8 +31,8 @@ class ScriptedPipeline:
         return result
 
 
-def outcome(verified=True):
-    report = {"entities": [{"type": "PERSON", "source": "model"}], "verification": {"verified": verified},
+def outcome(verified=True, reason=None):
+    report = {"entities": [{"type": "PERSON", "source": "model"}], "verification": {"verified": verified, "reason": reason},
               "risk": {"level": "low"}, "counts": {"PERSON": 1}}
     return Outcome(b"%PDF-redacted", report, {"risk": {"level": "low"}, "counts": {"PERSON": 1}})
 
@@ -83,9 +83,10 @@ def test_when_the_redactor_refuses_the_document_then_the_job_fails_with_the_reas
 
 def test_an_unverifiable_redaction_fails_the_job_and_withholds_the_document(store):
     job = store.submit("team-a", PDF, retention_s=600)
-    worker(store, ScriptedPipeline(outcome(verified=False))).run_once()
+    reason = "1 redacted span(s) (index 3) can still be read back from the output, found in: pixels (page 2)"
+    worker(store, ScriptedPipeline(outcome(verified=False, reason=reason))).run_once()
     failed = store.get(job.id)
-    assert failed.status == jobs.FAILED and "withheld" in failed.error
+    assert failed.status == jobs.FAILED and "withheld" in failed.error and reason in failed.error
     assert store.file(job.id, jobs.OUTPUT) is None
 
 
@@ -102,11 +103,13 @@ def test_an_unexpected_error_fails_the_job_without_details(store):
 def test_the_callback_is_sent_when_the_job_ends(store, monkeypatch):
     sent = []
     sender = CallbackSender(CallbackPolicy(["hooks.example.com"]), "s", sleep=lambda s: None)
-    monkeypatch.setattr(sender, "deliver", lambda url, payload: (sent.append((url, payload)), (True, 1))[1])
+    monkeypatch.setattr(sender, "deliver",
+                        lambda url, payload, team: (sent.append((url, payload, team)), (True, 1))[1])
     job = store.submit("team-a", PDF, retention_s=600, callback_url="https://hooks.example.com/x")
     worker(store, ScriptedPipeline(outcome()), callbacks=sender).run_once()
     assert sent == [("https://hooks.example.com/x", {"job_id": job.id, "status": "succeeded",
-                                                     "result": {"risk": {"level": "low"}, "counts": {"PERSON": 1}}})]
+                                                     "result": {"risk": {"level": "low"}, "counts": {"PERSON": 1}}},
+                     "team-a")]
     assert store.get(job.id).callback_state == jobs.CALLBACK_DELIVERED
 
 

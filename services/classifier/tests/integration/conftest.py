@@ -38,6 +38,9 @@ def start_classifier(tmp_path) -> Iterator[Callable[..., tuple[ManagedProcess, s
                      "VEIL_INFERENCE_FLUSH_SECONDS": "0.05", "VEIL_INFERENCE_RETRY_SECONDS": "0.2",
                      "VEIL_HOME": str(tmp_path / "classifier-home"), "TF_CPP_MIN_LOG_LEVEL": "2",
                      **env}
+        # Open (local-development mode) unless the test configures keys, as the auth tests do.
+        if not any(name.endswith("_KEYS") for name in env):
+            child_env.setdefault("VEIL_CLASSIFIER_ALLOW_UNAUTHENTICATED", "1")
         proc = ManagedProcess("classifier", SERVICES["classifier"].local_argv(), env=child_env, cwd=REPO_ROOT,
                               log_path=tmp_path / log_name)
         # gunicorn.conf.py makes a fresh metrics folder per run unless one is inherited.

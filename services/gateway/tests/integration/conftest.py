@@ -55,7 +55,7 @@ def stack(embedder_address, phrase_models, receiver, tmp_path_factory):
            "VEIL_MODEL_REGISTRY": str(phrase_models["registry"]), "VEIL_ML_MODELS": str(phrase_models["ml"])}
     gateway_env = {"VEIL_GATEWAY_CALLBACK_HOSTS": f"127.0.0.1:{receiver['port']}",
                    "VEIL_GATEWAY_CALLBACK_SECRET": "integration-secret", "VEIL_GATEWAY_POLL_SECONDS": "0.1",
-                   "VEIL_GATEWAY_WORKER_THREADS": "2"}
+                   "VEIL_GATEWAY_WORKER_THREADS": "2", "VEIL_GATEWAY_HASH_SECRET": "integration-hash-secret"}
     s = Stack(services=("classifier", "redactor", "gateway"), env=env, service_env={"gateway": gateway_env},
               log_dir=home / "logs", api_keys="team-a:key-a,team-b:key-b")
     with s:

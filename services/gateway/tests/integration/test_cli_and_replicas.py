@@ -28,7 +28,7 @@ def test_veil_deidentify_writes_a_redacted_pdf_and_report_per_file(stack, tmp_pa
         path.write_bytes(samples.generate(seed, pages=1).pdf)
         inputs.append(str(path))
     out = tmp_path / "out"
-    done = veil("deidentify", *inputs, "--out-dir", str(out), "--url", stack.url("gateway"), "--key", "key-a")
+    done = veil("deidentify", *inputs, "-o", str(out), "--url", stack.url("gateway"), "--api-key", "key-a")
     assert done.returncode == 0, done.stderr
     assert "2 of 2 files de-identified" in done.stdout
     for seed in (21, 22):
@@ -38,7 +38,7 @@ def test_veil_deidentify_writes_a_redacted_pdf_and_report_per_file(stack, tmp_pa
 
 def test_veil_eval_scores_a_labelled_corpus_through_the_gateway(stack, tmp_path):
     done = veil("eval", str(tmp_path / "corpus"), "--generate", "2", "--pages", "1", "--url", stack.url("gateway"),
-                "--key", "key-a")
+                "--api-key", "key-a")
     assert done.returncode == 0, done.stderr
     assert "redaction recall:" in done.stdout and "PERSON" in done.stdout
 
@@ -46,6 +46,7 @@ def test_veil_eval_scores_a_labelled_corpus_through_the_gateway(stack, tmp_path)
 def test_api_replicas_and_separate_workers_share_one_postgres_queue(stack, postgres_url, tmp_path):
     env = {"VEIL_DATABASE_URL": postgres_url, "VEIL_API_KEYS": "team-a:key-a", "VEIL_HOME": str(tmp_path),
            "VEIL_CLASSIFIER_URL": stack.url("classifier"), "VEIL_REDACTOR_URL": stack.url("redactor"),
+           "VEIL_CLASSIFIER_KEY": stack.classifier_key,
            "VEIL_ML_MODELS": stack.env["VEIL_ML_MODELS"], "VEIL_GATEWAY_POLL_SECONDS": "0.1"}
     port = free_port()
     api = ManagedProcess("gateway-api", SERVICES["gateway"].local_argv(), cwd=REPO_ROOT,
