@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -23,6 +24,7 @@ import psycopg2.extras
 from psycopg2 import sql
 
 from veil.decorators import retry
+from veil.stores.db import Database
 
 _log = logging.getLogger(__name__)
 
@@ -113,7 +115,16 @@ class TokenRow:
 
 @db_retry
 def connect(url: str, timeout: float = 5.0) -> Any:
+    """A new connection of its own (for the caller to close); the functions here borrow `pooled` ones."""
     return psycopg2.connect(url, connect_timeout=max(1, int(timeout)))
+
+
+@contextmanager
+def pooled(url: str, timeout: float = 5.0) -> Iterator[Any]:
+    """A connection borrowed from this process's pool for `url` (veil.stores.db), given back after the block:
+    a training run seeds, counts and reads in several steps, and a Dask worker trains several heads."""
+    with Database.from_url(url).connection(timeout) as conn:
+        yield conn
 
 
 def _maintenance_url(url: str) -> tuple[str, str]:
@@ -149,15 +160,12 @@ def ensure_database(url: str) -> bool:
 @db_retry
 def ensure_schema(url: str) -> None:
     """Creates both tables (and their indexes) when missing; idempotent."""
-    conn = connect(url)
-    try:
+    with pooled(url) as conn:
         with conn, conn.cursor() as cur:
             # Two seeders creating the table at once would race on the catalog; serialise them.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (TABLE,))
             cur.execute(SCHEMA)
             cur.execute(TOKEN_SCHEMA)
-    finally:
-        conn.close()
 
 
 def check_spans(text: str, spans: Any, where: str = "row") -> list[dict[str, Any]]:
@@ -193,8 +201,7 @@ def replace_token_dataset(url: str, dataset: str, rows: Sequence[TokenRow], page
         spans = check_spans(r.text, r.spans, f"{dataset} row {i}")
         values.append((dataset, r.text, json.dumps(spans, ensure_ascii=False),
                        r.created_at or dt.datetime.now(dt.timezone.utc), r.style, r.locale, r.shard, r.source))
-    conn = connect(url)
-    try:
+    with pooled(url) as conn:
         with conn, conn.cursor() as cur:
             cur.execute(f"DELETE FROM {TOKEN_TABLE} WHERE dataset = %s", (dataset,))
             psycopg2.extras.execute_values(
@@ -202,15 +209,12 @@ def replace_token_dataset(url: str, dataset: str, rows: Sequence[TokenRow], page
                 template="(%s, %s, %s::jsonb, %s, %s, %s, %s, %s)", page_size=page_size)
         _log.info("loaded %d token rows into dataset %s", len(values), dataset)
         return len(values)
-    finally:
-        conn.close()
 
 
 @db_retry
 def replace_dataset(url: str, dataset: str, rows: Sequence[Row], page_size: int = 5000) -> int:
     """Replaces every row of `dataset` with `rows` in one transaction (readers see old or new, never half)."""
-    conn = connect(url)
-    try:
+    with pooled(url) as conn:
         with conn, conn.cursor() as cur:
             cur.execute(f"DELETE FROM {TABLE} WHERE dataset = %s", (dataset,))
             values = [(dataset, r.text, r.label, r.created_at or dt.datetime.now(dt.timezone.utc), r.context,
@@ -219,21 +223,16 @@ def replace_dataset(url: str, dataset: str, rows: Sequence[Row], page_size: int 
                 cur, f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES %s", values, page_size=page_size)
         _log.info("loaded %d rows into dataset %s", len(values), dataset)
         return len(values)
-    finally:
-        conn.close()
 
 
 @db_retry
 def count_by_dataset(url: str, table: str = TABLE) -> dict[str, int]:
     if table not in (TABLE, TOKEN_TABLE):
         raise ValueError(f"unknown table {table!r}")
-    conn = connect(url)
-    try:
+    with pooled(url) as conn:
         with conn, conn.cursor() as cur:
             cur.execute(f"SELECT dataset, count(*) FROM {table} GROUP BY dataset ORDER BY dataset")
             return {name: int(n) for name, n in cur.fetchall()}
-    finally:
-        conn.close()
 
 
 @db_retry
@@ -245,10 +244,10 @@ def fetch(url: str, query: str, params: Mapping[str, Any],
     and `spans` for a token head); any other column is kept (for grouping the split or for the
     raw/ snapshot). A read-only transaction keeps a config from changing data.
     """
-    conn = connect(url)
-    try:
-        conn.set_session(readonly=True)
+    with pooled(url) as conn:
         with conn, conn.cursor() as cur:
+            # Read-only for this transaction only: the connection goes back to the pool afterwards.
+            cur.execute("SET TRANSACTION READ ONLY")
             try:
                 cur.execute(query, dict(params))
             except KeyError as exc:
@@ -266,8 +265,6 @@ def fetch(url: str, query: str, params: Mapping[str, Any],
                 raise QueryError(f"the training query must return the columns {', '.join(required)}; "
                                  f"missing: {', '.join(missing)} (got: {', '.join(columns)})")
             return [dict(zip(columns, record)) for record in cur.fetchall()]
-    finally:
-        conn.close()
 
 
 def _first_line(exc: BaseException) -> str:

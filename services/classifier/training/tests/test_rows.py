@@ -9,6 +9,7 @@ import pytest
 
 from services.classifier.training import config, rows
 from tools.synthetic import seed
+from veil.stores.db import Database, connections_opened
 
 pytestmark = pytest.mark.postgres
 
@@ -77,9 +78,20 @@ def test_when_the_connection_fails_twice_then_the_third_attempt_succeeds(seeded,
             raise psycopg2.OperationalError("server closed the connection unexpectedly")
         return real_connect(*args, **kwargs)
 
+    Database.from_url(url).close_pool()  # the next call must open a connection, not borrow a pooled one
     monkeypatch.setattr(psycopg2, "connect", flaky)
     assert rows.count_by_dataset(url) == {"phi-type": 360}
     assert len(calls) == 3
+
+
+def test_the_steps_of_a_run_share_one_pooled_connection(seeded):
+    url, _ = seeded
+    Database.from_url(url).close_pool()
+    before = connections_opened()
+    for _ in range(5):
+        rows.count_by_dataset(url)
+        rows.fetch(url, "SELECT text, label FROM training_rows LIMIT 3", {})
+    assert connections_opened() - before == 1
 
 
 def test_only_connection_level_failures_count_as_transient():
@@ -146,10 +158,10 @@ def test_token_rows_with_spans_outside_their_text_are_refused_before_anything_is
 def test_seeding_the_tagger_dataset_loads_generated_paragraphs_with_valid_spans(postgres_url):
     from veil.contracts import ENTITY_TYPES
 
-    assert seed.seed(postgres_url, ["phi-tagger"], scale=0.025, now=_NOW) == {"phi-tagger": 200}
+    assert seed.seed(postgres_url, ["phi-tagger"], scale=0.025, now=_NOW) == {"phi-tagger": 300}
     query = "SELECT text, spans, style, locale, source FROM training_token_rows WHERE dataset = %(dataset)s ORDER BY id"
     first = rows.fetch(postgres_url, query, {"dataset": "phi-tagger"}, required=rows.REQUIRED_TOKEN_COLUMNS)
-    assert len(first) == 200 and all(r["style"] and r["locale"] for r in first)
+    assert len(first) == 300 and all(r["style"] and r["locale"] for r in first)
     types = {s["type"] for r in first for s in r["spans"]}
     assert types <= set(ENTITY_TYPES) and {"PERSON", "DATE"} <= types
     assert all(r["text"][s["start"]:s["end"]].strip() for r in first for s in r["spans"])
