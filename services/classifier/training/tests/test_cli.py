@@ -52,7 +52,7 @@ def test_a_token_heads_summary_prints_span_f1_per_type(capsys):
                "seconds": 312.4, "artifact_dir": "/a", "published": "/r",
                "per_type": {"PERSON": {"span_f1": 0.8, "span_f1_overlap": 0.9, "precision": 0.79, "recall": 0.81,
                                        "spans": 140, "token_f1": 0.84}}}
-    assert _print_summaries([summary], as_json=False) == 0
+    assert _print_summaries([summary], json_target=None) == 0
     out = capsys.readouterr().out
     assert "phi-tagger v9: span F1 0.8123 exact, 0.9012 overlap on 120 held-out rows" in out and "(312s)" in out
     assert "PERSON" in out and "0.8000" in out and "published: /r" in out

@@ -48,7 +48,8 @@ def _classifier(env, tmp_path):
     return create_app({"TESTING": True, "model_registry": str(env.registry_root),
                        "embedder_address": env.embedder_address,
                        "database_url": f"sqlite:///{tmp_path / 'inference.sqlite3'}",
-                       "inference_spool_dir": str(tmp_path / "spool")})
+                       "inference_spool_dir": str(tmp_path / "spool"),
+                       "classifier_allow_unauthenticated": True})  # a local check of the trained head, no keys
 
 
 def test_a_trained_version_has_every_artifact_is_served_and_stays_for_rollback(env, phi_config, tmp_path):
