@@ -16,7 +16,9 @@ from functools import lru_cache
 
 from services.gateway.pipeline import edges
 
-_PART = re.compile(r",\s*([^,;\n]+)")
+_PART = re.compile(r",\s*([^,;\n|\t]+)")
+# Where a line's text ends even without a line break: a column gap, a rule of dashes, a table bar.
+_GAP = re.compile(r" {3,}|[^\w\s]{3,}")
 # A part ends a sentence when a full stop is followed by a capitalised word: "... 588 34 Genarp. Works as"
 # (not "25. tv.", a Danish floor and side).
 _SENTENCE_END = re.compile(r"\.\s+(?=[^\W\d_])")
@@ -62,6 +64,7 @@ def continuation(text: str, end: int) -> list[tuple[int, int]]:
         if m is None:
             return out
         part_start, part_end = m.start(1), m.end(1)
+        part_end = _cut_at_gap(text, part_start, part_end)
         stop = next((s for s in _SENTENCE_END.finditer(text, part_start, part_end) if text[s.end()].isupper()), None)
         if stop is not None:
             part_end = stop.start()
@@ -115,6 +118,11 @@ def _closes_line(part: str) -> bool:
     return bool(words) and words[0][:1].isupper() and len(words) <= 4 and bool(town)
 
 
+def _cut_at_gap(text: str, start: int, end: int) -> int:
+    gap = _GAP.search(text, start, end)
+    return len(text[start:gap.start()].rstrip()) + start if gap is not None else end
+
+
 def address_lines(text: str) -> list[tuple[int, int]]:
     """[(start, end)] of the parts of every comma-separated address line that ends in a postcode and a
     town and starts with a street and a number: "Jalovec 278/45, byt 34, 851 71 Budyně nad Ohří"."""
@@ -122,6 +130,7 @@ def address_lines(text: str) -> list[tuple[int, int]]:
     for line in _LINE.finditer(text):
         parts = [(m.start() + line.start(), m.end() + line.start()) for m in re.finditer(r"[^,]+", line.group())]
         parts = [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in parts]
+        parts = [(s, _cut_at_gap(text, s, e)) for s, e in parts]
         parts = [(s, e) for s, e in parts if s < e]
         closing = [i for i, (s, e) in enumerate(parts) if i > 0 and _closes_line(text[s:e].rstrip(". "))]
         if not closing:

@@ -10,6 +10,7 @@ parallel.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -83,6 +84,8 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
     found.entities = _without_labels(p.text, found.entities)
     found.review = _without_labels(p.text, found.review)
     _add_address_parts(p, found)
+    for start, end in organisations.find(p.text):
+        _add_rule_span(p, found, start, end, ORGANIZATION)
     for e in found.entities:
         propagator.remember(e.text, e.type, e.score)
     for hit in propagator.find(p.text):
@@ -100,24 +103,38 @@ def _add_address_parts(p: Paragraph, found: Findings) -> None:
     """Address lines that end in a postcode and a town, units with their numbers, and the parts of an
     address line after a location already found ("..., lgh 808, 588 34 Genarp"): see `addresses`."""
     for start, end in addresses.address_lines(p.text) + addresses.units(p.text):
-        if not any(other.overlaps(start, end) for other in found.entities):
-            found.entities.append(Entity(p.index, start, end, LOCATION, 0.9, PATTERN, p.text[start:end]))
-    for start, end in organisations.find(p.text):
-        _add_or_widen(p, found, start, end, ORGANIZATION)
+        _add_rule_span(p, found, start, end, LOCATION)
     for e in [e for e in found.entities if e.type == LOCATION]:
         for start, end in addresses.continuation(p.text, e.end):
-            if not any(other.overlaps(start, end) for other in found.entities):
-                found.entities.append(Entity(p.index, start, end, LOCATION, e.score, PATTERN, p.text[start:end]))
+            _add_rule_span(p, found, start, end, LOCATION)
 
 
-def _add_or_widen(p: Paragraph, found: Findings, start: int, end: int, type_: str) -> None:
-    """A rule's span as an entity; one of the same type inside it is widened to it, one of another type wins."""
+def _add_rule_span(p: Paragraph, found: Findings, start: int, end: int, type_: str) -> None:
+    """A structural rule's span (an address line's part, an organisation by its legal form) as an entity.
+
+    The rule reads the structure around the words, which the models' guesses do not: a model's span that
+    overlaps it ("Jalovec" called a person in "Jalovec 278/45, byt 34") gives way and is merged into it.
+    A validated pattern of another type (a phone, an ID) keeps its span and the rule's is dropped."""
     overlapping = [e for e in found.entities if e.overlaps(start, end)]
-    if any(e.type != type_ for e in overlapping):
+    if any(e.source == PATTERN and e.type != type_ for e in overlapping):
         return
-    found.entities[:] = [e for e in found.entities if e not in overlapping]
+    if overlapping:
+        # Merged when the model's span only widens it within the line; a span that runs on over a rule
+        # or a column ("... Los Realejos ------ TEST") is the model's error, and the rule's span stands.
+        wide = min([start] + [e.start for e in overlapping]), max([end] + [e.end for e in overlapping])
+        if _one_line(p.text[wide[0]:wide[1]]) and wide[1] - wide[0] <= end - start + 40:
+            start, end = wide
+        found.entities[:] = [e for e in found.entities if e not in overlapping]
     score = max([0.9] + [e.score for e in overlapping])
     found.entities.append(Entity(p.index, start, end, type_, score, PATTERN, p.text[start:end]))
+
+
+_SEPARATOR = re.compile(r"[^\w\s]{3,}|\||\t|\n| {3,}")
+
+
+def _one_line(text: str) -> bool:
+    """No line break, column gap, table bar or run of punctuation (a rule line) inside `text`."""
+    return _SEPARATOR.search(text) is None
 
 
 def _without_labels(text: str, entities: list[Entity]) -> list[Entity]:

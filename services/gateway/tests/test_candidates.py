@@ -36,10 +36,10 @@ def test_spans_a_pattern_matched_are_not_asked_again():
 
 
 def test_unclaimed_numbers_go_with_the_words_before_them_and_measurements_do_not():
-    text = "Badge ref 44321 noted. BP 120/80, Metformin 500 mg."
+    text = "Badge seal 44321 noted. BP 120/80, Metformin 500 mg."
     # "BP" and "Metformin" used to be candidates too: a clinical abbreviation and a drug name are not
     # names, and proposing them is how they came to be redacted as people.
-    assert spans(text) == [("Badge", "Badge"), ("44321", "Badge ref 44321")]
+    assert spans(text) == [("Badge", "Badge"), ("44321", "Badge seal 44321")]
 
 
 def test_long_runs_are_split_into_short_phrases():

@@ -139,3 +139,17 @@ def test_an_age_keeps_its_unit_words_and_loses_its_label():
     text = "aged 97 years of age"
     bounds = edges.trim(text, 0, len(text), trailing=False)
     assert text[bounds[0]:bounds[1]] == "97 years of age"
+
+
+def test_an_address_line_ends_at_a_rule_or_a_column_gap_even_without_a_line_break():
+    text = "Home: Rua das Flores 12, 4050-262 Porto ------------------------------ RESULTS"
+    assert [text[s:e] for s, e in addresses.address_lines(text)] == ["Rua das Flores 12", "4050-262 Porto"]
+    end = text.index("Flores 12") + len("Flores 12")
+    assert [text[s:e] for s, e in addresses.continuation(text, end)] == ["4050-262 Porto"]
+
+
+def test_a_rule_span_replaces_a_models_guess_about_the_same_words():
+    text = "Jalovec 278/45, byt 34, 851 71 Budyně nad Ohří"
+    entities = _search(text, [("Jalovec", "PERSON"), ("Budyně", "PERSON")])
+    assert ("LOCATION", "Jalovec 278/45") in entities and ("LOCATION", "851 71 Budyně nad Ohří") in entities
+    assert not [e for e in entities if e[0] == "PERSON"]
