@@ -76,11 +76,12 @@ class Options:
         return out
 
 
-def pdf_style(opts: Options) -> str | None:
-    """The redactor's style for a PDF request: `label` or `box` when the operators name one, else None (the
-    redactor's configured default)."""
-    styles = {op["type"] for op in opts.operators.values()}
-    return styles.pop() if len(styles) == 1 else None
+def pdf_style(opts: Options, type_: str = schemas.DEFAULT) -> str | None:
+    """The redactor's style for a PDF's spans of `type_` (by default: for the types the operators do not name):
+    `label` or `box` when the operators name one for it or a `DEFAULT`, else None (the redactor's configured
+    default)."""
+    op = opts.operators.get(type_) or opts.operators.get(schemas.DEFAULT)
+    return op["type"] if op else None
 
 
 def for_pdf(pipeline: Pipeline, opts: Options) -> Pipeline:
@@ -92,7 +93,8 @@ def for_pdf(pipeline: Pipeline, opts: Options) -> Pipeline:
                          review_threshold=min(search.review_threshold, t))
     style = pdf_style(opts)
     options = replace(pipeline.options, search=search, select=lambda p, found: opts.select(p.text, found, p.index),
-                      redact_options=(("style", style),) if style else ())
+                      redact_options=(("style", style),) if style else (),
+                      span_style=(lambda type_: pdf_style(opts, type_)) if opts.operators else None)
     return Pipeline(pipeline.redactor, pipeline.models, options, observe=pipeline._observe, wrap=pipeline.wrap)
 
 
@@ -137,10 +139,6 @@ def merge(body: Mapping[str, Any], *, team_defaults: Mapping[str, Any] | None = 
             merged[k] = body[k]
     merged["operators"] = {**team_ops, **(body.get("operators") or {})}
     schemas.validate(schemas.PDF_OPTIONS if pdf else schemas.TEXT_OPTIONS, merged, where)
-    if pdf and len({op["type"] for op in merged["operators"].values()}) > 1:
-        # The redactor draws one style per document; a mix would be silently half-applied.
-        raise web.Problem(400, "Invalid request", f"{where}/operators: a PDF takes one style for every type "
-                          "(all `box` or all `label`)", code="invalid_request", pointer=f"{where}/operators")
     compile_options(merged, where=where)  # a regular expression that does not compile is the caller's 400 now
     return merged
 

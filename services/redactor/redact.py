@@ -70,8 +70,8 @@ def redact(pdf_bytes: bytes, spans: Sequence[dict] | Any, *, style: str = DEFAUL
     `spans`: [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON"}, {"page": 2, "bbox": [x0, y0, x1, y1]}, ...].
     A text span removes every whole-word occurrence of its text on its page (on every page
     when it names none); its bbox, if given too, is used only when the text is not found.
-    `style`: "box" or "label" ("[PERSON]" in the box); `images`: what happens to images
-    under a redacted area (see settings).
+    `style`: "box" or "label" ("[PERSON]" in the box), for the spans that name no "style" of
+    their own; `images`: what happens to images under a redacted area (see settings).
     """
     _check_options(style, images)
     limits = limits or Limits()
@@ -283,7 +283,7 @@ def _locate(locator: PageLocator, page_spans: list[spans_mod.Span], results: dic
     marks: list[_Mark] = []
     for span in page_spans:
         result = results[span.index]
-        label = f"[{span.type}]" if style == "label" else None
+        label = f"[{span.type}]" if (span.style or style) == "label" else None
         areas: list[Area] = []
         if span.text is not None:
             hits = locator.find(span.text)

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import pymupdf
 
 from services.redactor import errors
+from services.redactor.settings import STYLES
 
 MAX_TEXT_CHARS = 1000
 DEFAULT_TYPE = "PHI"
@@ -23,6 +24,7 @@ class Span:
     text: str | None
     bbox: pymupdf.Rect | None
     type: str
+    style: str | None = None  # "box" or "label"; None: the request's style
 
 
 def _bad(index: int, message: str) -> errors.DocumentRejected:
@@ -46,7 +48,7 @@ def _bbox(index: int, value: Any) -> pymupdf.Rect:
 
 
 def parse(raw: Any, page_count: int, max_spans: int) -> list[Span]:
-    """Spans from the request's JSON: a list of {"page", "text" and/or "bbox", "type"} objects.
+    """Spans from the request's JSON: a list of {"page", "text" and/or "bbox", "type", "style"?} objects.
 
     Other keys (a caller's paragraph index, offsets) are ignored. Pages count from 1.
     """
@@ -79,7 +81,10 @@ def parse(raw: Any, page_count: int, max_spans: int) -> list[Span]:
         kind = item.get("type", DEFAULT_TYPE)
         if not isinstance(kind, str) or not _TYPE.match(kind):
             raise _bad(i, "type must be an upper-case name such as PERSON (letters, digits, _ or -)")
-        parsed.append(Span(i, page, text, bbox, kind))
+        style = item.get("style")
+        if style is not None and style not in STYLES:
+            raise _bad(i, f"style must be one of {', '.join(STYLES)}")
+        parsed.append(Span(i, page, text, bbox, kind, style))
     return parsed
 
 

@@ -47,9 +47,11 @@ class PipelineOptions:
     tag_batch_size: int = 64
     search: SearchOptions = SearchOptions()
     # A request's own choices (the gateway's options): which of a paragraph's entities are removed (it may
-    # add some, a deny list's), and the redactor's options (its `style`).
+    # add some, a deny list's), the redactor's options (its `style`) and the style of a span of a given
+    # type (None: the request's `style`), so that one PDF can show labels for some types and boxes for others.
     select: Callable[[Paragraph, list[Entity]], list[Entity]] | None = None
     redact_options: tuple[tuple[str, str], ...] = ()
+    span_style: Callable[[str], str | None] | None = None
 
 
 @dataclass
@@ -231,6 +233,10 @@ class Pipeline:
         if self.options.select is not None:
             findings = _selected(findings, doc.paragraphs, self.options.select)
         spans, span_of = spans_for(findings.entities, by_index)
+        if self.options.span_style is not None:
+            for span in spans:
+                if style := self.options.span_style(span["type"]):
+                    span["style"] = style
         with self._stage(doc, "redact"):
             out_pdf, redaction = self.redactor.redact(doc.pdf, spans, **dict(self.options.redact_options))
         # The redactor verifies its own output; that part of its time is verification.

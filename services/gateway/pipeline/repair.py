@@ -45,7 +45,9 @@ def repair(redactor: Redactor, pdf: bytes, redaction: dict, spans: list[dict], s
         origin.setdefault(span_of[id(e)], e)
     leaked = {fold(spans[i]["text"]): origin[i] for _, i in found if i in origin}
     repaired = occurrences(paragraphs, leaked, entities)
-    repair_spans = [{"page": page, "text": spans[i]["text"], "type": spans[i]["type"]} for page, i in sorted(found)]
+    # Each with its span's own style, if any: a repaired label reads as the first redaction's did.
+    repair_spans = [{"page": page, "text": spans[i]["text"], "type": spans[i]["type"],
+                     **({"style": spans[i]["style"]} if "style" in spans[i] else {})} for page, i in sorted(found)]
     pdf, repair = redactor.redact(pdf, repair_spans)
     left = len(repair.get("leaks") or [])
     if left:

@@ -72,6 +72,16 @@ def test_entities_and_the_label_style_apply_to_the_job(app):
     assert {e["type"] for e in report["entities"]} == {"DATE"}
 
 
+def test_a_mix_of_label_and_box_operators_applies_per_type(app):
+    _, text = run_job(app, {"operators": {"PERSON": {"type": "label"}, "DATE": {"type": "box"}}})
+    assert "[PERSON]" in text and "[DATE]" not in text
+    # A type the operators do not name (and no DEFAULT) gets the redactor's own style, a plain box.
+    assert "[PHONE]" not in text
+    for gone in ("Maria", "Gonzalez", "03/07/2019", "617-555-0134"):
+        assert gone not in text
+    assert "Mercy General" in text
+
+
 def test_allow_and_deny_lists_apply_to_the_job(app):
     _, text = run_job(app, {"allow_list": ["maria gonzalez"], "deny_list": ["Mercy General"]})
     assert "Maria Gonzalez" in text and "Mercy General" not in text and "03/07/2019" not in text
@@ -89,7 +99,6 @@ def test_team_defaults_apply_to_pdf_jobs_and_keep_only_pdf_operators(make):
 @pytest.mark.parametrize("options, pointer", [
     ("not json", "/options"),
     ({"operators": {"PERSON": {"type": "surrogate"}}}, "/options/operators/PERSON"),
-    ({"operators": {"PERSON": {"type": "label"}, "DATE": {"type": "box"}}}, "/options/operators"),
     ({"deny_list": [{"regex": "(unclosed"}]}, "/options/deny_list/0/regex"),
     ({"score_threshold": -1}, "/options/score_threshold"),
 ])

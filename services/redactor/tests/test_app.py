@@ -118,6 +118,7 @@ def test_requests_without_a_usable_pdf_or_spans_are_400_or_415(client, note):
     _problem(client.post("/v1/redact", data=upload(note)), 400, "invalid_spans")
     _problem(client.post("/v1/redact", data=upload(note, spans="[{")), 400, "invalid_spans")
     _problem(client.post("/v1/redact", data=upload(note, spans='[{"page": 7, "text": "x"}]')), 400, "invalid_spans")
+    _problem(client.post("/v1/redact", data=upload(note, spans='[{"text": "x", "style": "blur"}]')), 400, "invalid_spans")
     _problem(client.post("/v1/redact", data=upload(note, spans="[]", style="blur")), 400, "invalid_option")
     _problem(client.post("/v1/redact", json={"spans": []}), 400, "missing_file")
     _problem(client.post("/v1/redact", json={"pdf_base64": "***", "spans": []}), 400, "missing_file")

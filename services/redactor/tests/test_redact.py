@@ -230,6 +230,19 @@ def test_the_label_style_writes_the_type_into_the_box():
     assert report["verified"] and report["style"] == "label"
 
 
+def test_a_span_with_its_own_style_is_drawn_in_it_and_the_others_in_the_request_style():
+    data = pdfs.lines_pdf(["Patient Maria Gonzalez was admitted on 03/07/2019 today."], size=12)
+    spans = [{"page": 1, "text": "Maria Gonzalez", "type": "PERSON", "style": "label"},
+             {"page": 1, "text": "03/07/2019", "type": "DATE"}]
+    out, report = redact(data, spans, style="box")
+    assert sorted(page_text(out).split()) == sorted(["Patient", "[PERSON]", "was", "admitted", "on", "today."])
+    assert not recoverable("Gonzalez", out) and not recoverable("03/07/2019", out)
+    assert report["verified"] and report["areas_by_type"] == {"DATE": 1, "PERSON": 1}
+    # A span's own "box" wins over a request's "label" too.
+    out, _ = redact(data, [{**spans[0], "style": "box"}, spans[1]], style="label")
+    assert "[PERSON]" not in page_text(out) and "[DATE]" in page_text(out)
+
+
 def test_a_span_without_a_page_is_redacted_on_every_page():
     data = pdfs.pages_pdf([["Maria Gonzalez on page one"], ["and Maria Gonzalez on page two"]])
     out, report = redact(data, [{"text": "Maria Gonzalez", "type": "PERSON"}])
@@ -305,6 +318,7 @@ def test_when_a_string_is_redacted_on_one_page_but_left_on_another_then_verifica
     ([{"page": 1, "bbox": [0, 0, "a", 1]}], "finite numbers"),
     ([{"page": 1, "text": "x", "type": "person name"}], "upper-case name"),
     ([{"page": 1, "text": "x" * 1001}], "longer than"),
+    ([{"page": 1, "text": "x", "style": "blur"}], "style must be one of box, label"),
 ])
 def test_bad_spans_are_400_invalid_spans_naming_the_span(spans, message):
     data = pdfs.pages_pdf([["Maria Gonzalez"]])
