@@ -1,9 +1,18 @@
-"""Checks of predict, tag and rollback bodies; every error names the offending item (a JSON pointer)."""
+"""Checks of predict, tag and rollback bodies; every error names the offending item (a JSON pointer).
+
+Each body is checked twice, by the same rules in two forms: first by the functions below, whose
+errors name the item and carry a code a caller can act on, then by the JSON Schema that the
+OpenAPI document publishes (`services/classifier/openapi.py`), so the document is the handlers'
+own contract: a body the document refuses is refused here too, whatever the first checks missed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+import jsonschema
 
 
 class InvalidRequest(ValueError):
@@ -44,12 +53,30 @@ def parse_predict(body: Any, limits: Limits) -> PredictRequest:
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
         raise InvalidRequest(f'"top_k" must be a positive integer, not {top_k!r}', code="invalid_top_k",
                              pointer="/top_k")
+    _conform(body, "predict", limits)
     return PredictRequest(texts=texts, top_k=top_k)
 
 
 def parse_tag(body: Any, limits: Limits) -> list[str]:
     """{"texts": [str, ...]} -> the texts, under the same rules and limits as predict."""
-    return _parse_texts(body, limits)
+    texts = _parse_texts(body, limits)
+    _conform(body, "tag", limits)
+    return texts
+
+
+@lru_cache(maxsize=8)
+def _validator(kind: str, limits: Limits) -> jsonschema.protocols.Validator:
+    schema = {"predict": predict_schema, "tag": tag_schema}[kind](limits) if kind != "rollback" else ROLLBACK_SCHEMA
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _conform(body: Any, kind: str, limits: Limits | None = None) -> None:
+    """The body against the published schema (see the module docstring); the first error, with its pointer."""
+    error = next(iter(_validator(kind, limits).iter_errors(body)), None)
+    if error is not None:
+        pointer = "".join(f"/{p}" for p in error.absolute_path)
+        raise InvalidRequest(f"the body does not follow the published schema at {pointer or '/'}: {error.message}",
+                             code="invalid_body", pointer=pointer)
 
 
 def _parse_texts(body: Any, limits: Limits) -> list[str]:
@@ -108,6 +135,7 @@ def parse_rollback(body: Any) -> str | None:
     version = body.get("version")
     if version is not None and (not isinstance(version, str) or not version.strip()):
         raise InvalidRequest('"version" must be a non-empty string', code="invalid_version", pointer="/version")
+    _conform(body, "rollback")
     return version
 
 

@@ -3,6 +3,7 @@ its request schemas accept and refuse the same bodies as the validators the hand
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
@@ -68,3 +69,18 @@ def test_the_rollback_schema_and_the_rollback_validator_agree(body):
     # No body at all is "the previous version"; a JSON null body is the same to the handler.
     schema_ok = body is None or Draft202012Validator(ROLLBACK_SCHEMA).is_valid(body)
     assert schema_ok == _accepts(parse_rollback, body), body
+
+
+def test_the_handlers_check_every_body_against_the_published_schema_too(monkeypatch):
+    from services.classifier import validation
+
+    limits = validation.Limits(max_texts=4, max_text_chars=20)
+    with pytest.raises(validation.InvalidRequest) as refused:
+        validation._conform({"texts": ["ok", 3]}, "tag", limits)
+    assert refused.value.pointer == "/texts/1" and refused.value.status == 400
+    seen = []
+    monkeypatch.setattr(validation, "_conform", lambda body, kind, limits=None: seen.append(kind))
+    validation.parse_predict({"texts": ["a"]}, limits)
+    validation.parse_tag({"texts": ["a"]}, limits)
+    validation.parse_rollback({"version": "v1"})
+    assert seen == ["predict", "tag", "rollback"]
