@@ -95,7 +95,8 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
                                      p.text[hit.start:hit.end]))
     # A low-confidence span that propagation (or another finding) covered is no longer a residual risk.
     found.review = [r for r in found.review if not any(e.overlaps(r.start, r.end) for e in found.entities)]
-    found.entities.sort(key=lambda e: e.start)
+    # A tagged span that widens several pattern entities makes each the same entity: one is enough.
+    found.entities = sorted(dict.fromkeys(found.entities), key=lambda e: e.start)
     return found
 
 
@@ -118,13 +119,16 @@ def _add_rule_span(p: Paragraph, found: Findings, start: int, end: int, type_: s
     overlapping = [e for e in found.entities if e.overlaps(start, end)]
     if any(e.source == PATTERN and e.type != type_ for e in overlapping):
         return
-    if overlapping:
-        # Merged when the model's span only widens it within the line; a span that runs on over a rule
-        # or a column ("... Los Realejos ------ TEST") is the model's error, and the rule's span stands.
-        wide = min([start] + [e.start for e in overlapping]), max([end] + [e.end for e in overlapping])
-        if _one_line(p.text[wide[0]:wide[1]]) and wide[1] - wide[0] <= end - start + 40:
+    if any(e.type == type_ and e.start <= start and end <= e.end for e in overlapping):
+        return  # already found whole ("Suite 803" inside a street address a pattern found)
+    for e in overlapping:
+        # A validated pattern of the same type is merged; a model's span too when it only widens the rule's
+        # within the line; one that runs on over a rule or a column ("... Los Realejos ------ TEST") is the
+        # model's error, and the rule's span stands.
+        wide = min(start, e.start), max(end, e.end)
+        if e.source == PATTERN or (_one_line(p.text[wide[0]:wide[1]]) and wide[1] - wide[0] <= end - start + 40):
             start, end = wide
-        found.entities[:] = [e for e in found.entities if e not in overlapping]
+    found.entities[:] = [e for e in found.entities if e not in overlapping]
     score = max([0.9] + [e.score for e in overlapping])
     found.entities.append(Entity(p.index, start, end, type_, score, PATTERN, p.text[start:end]))
 

@@ -153,3 +153,10 @@ def test_a_rule_span_replaces_a_models_guess_about_the_same_words():
     entities = _search(text, [("Jalovec", "PERSON"), ("Budyně", "PERSON")])
     assert ("LOCATION", "Jalovec 278/45") in entities and ("LOCATION", "851 71 Budyně nad Ohří") in entities
     assert not [e for e in entities if e[0] == "PERSON"]
+
+
+def test_a_unit_inside_an_address_already_found_leaves_the_address_whole():
+    text = "Patient resides at 0161 Donaldson Causeway Suite 803, Port Nicolefurt, LA 58703 and was seen."
+    entities = _search(text, [])
+    assert [e for e in entities if e[0] == "LOCATION" and "Donaldson Causeway Suite 803" in e[1]]
+    assert ("LOCATION", "Suite 803") not in entities
