@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import json
-import socket
 from typing import Iterator
 
 import pytest
 import requests
 
 from veil.paths import REPO_ROOT
-from veil.procs import ManagedProcess, free_port, http_ready
+from veil.procs import ManagedProcess, free_port, http_ready, raw_http
 from veil.services import SERVICES
 
 
@@ -29,16 +28,6 @@ def redactor(tmp_path_factory) -> Iterator[str]:
         yield base
 
 
-def _raw(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(request)
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    return int(lines[0].split()[1]), dict(line.split(": ", 1) for line in lines[1:] if ": " in line), body
 
 
 @pytest.mark.parametrize("request_bytes, status", [
@@ -47,7 +36,7 @@ def _raw(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
     (b"GET /healthz HTTP/1.1 extra\r\nHost: x\r\n\r\n", 400),
 ])
 def test_what_gunicorn_refuses_itself_is_problem_json(redactor, request_bytes, status):
-    got, headers, body = _raw(redactor, request_bytes)
+    got, headers, body = raw_http(redactor, request_bytes)
     assert got == status and headers["Content-Type"] == "application/problem+json"
     problem = json.loads(body)
     assert problem["status"] == status and problem["title"]

@@ -34,6 +34,23 @@ def http_ready(url: str, timeout: float = 1.0) -> Callable[[], bool]:
     return probe
 
 
+def raw_http(base: str, request: bytes, timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
+    """Sends `request` as written to `base` ("http://host:port") and returns (status, headers, body).
+
+    For requests an HTTP library refuses to send (a request line of 10,000 bytes, hundreds of
+    headers), to see what the server itself answers to them.
+    """
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    return int(lines[0].split()[1]), dict(line.split(": ", 1) for line in lines[1:] if ": " in line), body
+
+
 class ManagedProcess:
     """A child process with a readiness probe; a context manager that always stops it."""
 

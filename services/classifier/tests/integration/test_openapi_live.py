@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import requests
 
 from services.classifier.tests.integration.tiny_tagger import publish_tiny_tagger
 from veil.paths import REPO_ROOT
+from veil.procs import raw_http
 
 pytestmark = [pytest.mark.model]
 
@@ -58,16 +58,6 @@ def registry(embedder_address, trained_registry, tmp_path_factory) -> Path:
     return root
 
 
-def _raw(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(request)
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    return int(lines[0].split()[1]), dict(line.split(": ", 1) for line in lines[1:] if ": " in line), body
 
 
 def test_every_generated_request_gets_a_documented_answer_and_never_a_500(embedder_address, registry,
@@ -84,7 +74,7 @@ def test_every_generated_request_gets_a_documented_answer_and_never_a_500(embedd
     # is left out because a 503 (the embedder busy or gone) is a documented answer.
     assert '"500"' not in served.text
     # Every operation documents 414 (gunicorn's refusal of a long request line): problem+json here as in the app.
-    status, headers, body = _raw(base, b"GET /v1/models/" + b"a" * 10_000 + b"/versions HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, headers, body = raw_http(base, b"GET /v1/models/" + b"a" * 10_000 + b"/versions HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status == 414 and headers["Content-Type"] == "application/problem+json"
     assert json.loads(body)["status"] == 414
     # Both heads answer before schemathesis starts, so its 200s are real predictions and spans, not 503s.

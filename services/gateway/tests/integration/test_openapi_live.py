@@ -9,7 +9,6 @@ answered 503, a documented status, and the run needs no model.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 import requests
 
 from veil.paths import REPO_ROOT
-from veil.procs import ManagedProcess, free_port, http_ready
+from veil.procs import ManagedProcess, free_port, http_ready, raw_http
 from veil.services import SERVICES
 
 AUTH = {"Authorization": "Bearer key-a"}
@@ -43,28 +42,17 @@ def gateway(tmp_path_factory) -> Iterator[str]:
         yield base
 
 
-def _raw(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(request)
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
-    return int(lines[0].split()[1]), headers, body
 
 
 def test_a_uri_too_long_for_gunicorn_is_a_414_problem(gateway):
-    status, headers, body = _raw(gateway, b"GET /v1/jobs/" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, headers, body = raw_http(gateway, b"GET /v1/jobs/" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status == 414 and headers["Content-Type"] == "application/problem+json"
     assert json.loads(body)["status"] == 414
 
 
 def test_headers_too_large_for_gunicorn_are_a_431_problem(gateway):
     many = b"".join(b"X-H%d: v\r\n" % i for i in range(200))
-    status, headers, body = _raw(gateway, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
+    status, headers, body = raw_http(gateway, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
     assert status == 431 and headers["Content-Type"] == "application/problem+json"
     assert json.loads(body)["status"] == 431
 
