@@ -27,7 +27,6 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
 
 from services.embedder import model as model_lib
 
@@ -41,16 +40,21 @@ _CLS, _SEP = "[CLS]", "[SEP]"
 _log = logging.getLogger(__name__)
 
 
-def install(target: Path, write: Callable[[Path], None], force: bool = False) -> None:
-    """`write(folder)` writes a model into a new folder beside `target`, which is then renamed into place.
-
-    A crash never leaves a half-written model that `is_built` would accept, and concurrent builds
-    do not see each other's files; an exception from `write` installs nothing.
-    """
+def build_default_model(force: bool = False) -> Path:
+    """Builds the default model once; a second call returns the existing build at once."""
+    target = model_lib.default_model_path()
+    if model_lib.is_built(target) and not force:
+        _log.info("default model already built at %s", target)
+        return target
+    src = model_lib.weights_dir()
+    version = target.name
+    start = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    # Build beside the target and rename, so a crash never leaves a half-written model that
+    # `is_built` would accept, and concurrent builds do not see each other's files.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=target.parent))
     try:
-        write(tmp)
+        _export(src, tmp, version)
         if force and target.exists():
             shutil.rmtree(target)
         try:
@@ -62,18 +66,6 @@ def install(target: Path, write: Callable[[Path], None], force: bool = False) ->
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def build_default_model(force: bool = False) -> Path:
-    """Builds the default model once; a second call returns the existing build at once."""
-    target = model_lib.default_model_path()
-    if model_lib.is_built(target) and not force:
-        _log.info("default model already built at %s", target)
-        return target
-    src = model_lib.weights_dir()
-    version = target.name
-    start = time.perf_counter()
-    install(target, lambda folder: _export(src, folder, version), force)
     _log.info("built default model %s version %s at %s in %.1fs", model_lib.DEFAULT_MODEL_NAME, version,
               target, time.perf_counter() - start)
     return target

@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,19 +57,26 @@ def build_variant(precision: str = BFLOAT16, force: bool = False) -> tuple[Path,
     if model_lib.is_built(target) and not force:
         return target, model_lib.read_metadata(target).get("fidelity", {})
     start = time.perf_counter()
-    figures: dict = {}
-
-    def write_and_gate(folder: Path) -> None:
-        _export(folder, target.name, precision)
-        figures.update(_gate(float32_path, folder))
-        meta_file = folder / model_lib.METADATA_FILE
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        _export(tmp, target.name, precision)
+        figures = _gate(float32_path, tmp)
+        meta_file = tmp / model_lib.METADATA_FILE
         meta = json.loads(meta_file.read_text())
         meta["fidelity"] = figures
         meta_file.write_text(json.dumps(meta, indent=2) + "\n")
         if not figures["passed"]:
             raise FidelityGateFailed(f"the {precision} variant failed the fidelity gate: {figures['summary']}")
-
-    export.install(target, write_and_gate, force)
+        if force and target.exists():
+            shutil.rmtree(target)
+        try:
+            tmp.rename(target)
+        except OSError:
+            if not model_lib.is_built(target):
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     _log.info("built the %s variant %s at %s in %.1fs; %s", precision, target.name, target,
               time.perf_counter() - start, figures["summary"])
     return target, figures
