@@ -95,13 +95,15 @@ class Fakes:
             return self._person(text)
         key = (type_, fold(text))
         if key not in self._made:
-            self._made[key] = self._unique(type_, lambda: self._other(text, type_))
+            self._made[key] = self._unique(type_, lambda: self._other(text, type_), avoid=text)
         return self._made[key]
 
-    def _unique(self, kind: str, make: Any) -> str:
+    def _unique(self, kind: str, make: Any, avoid: str = "") -> str:
+        """A value `make` has not given before in this request, and never the original itself (a fake
+        that happens to equal the value it replaces would leave that value in the output)."""
         value = make()
         for _ in range(_TRIES):
-            if (kind, value) not in self._used:
+            if (kind, value) not in self._used and fold(value) != fold(avoid):
                 break
             value = make()
         self._used.add((kind, value))
@@ -136,12 +138,13 @@ class Fakes:
         key = ("name", fold(bare))
         if key not in self._made:
             if len(bare) == 1:  # an initial stays an initial
-                self._made[key] = self._unique("initial", lambda: chr(self._rng.randrange(ord("A"), ord("Z") + 1)))
+                self._made[key] = self._unique("initial", lambda: chr(self._rng.randrange(ord("A"), ord("Z") + 1)),
+                                               avoid=bare)
             else:
                 faker = self._faker(locale)
                 method = f"{role}_name_{gender}" if gender else f"{role}_name"
                 make = getattr(faker, method, None) or getattr(faker, f"{role}_name")
-                self._made[key] = self._unique("name", make)
+                self._made[key] = self._unique("name", make, avoid=bare)
         fake = self._made[key]
         if bare.isupper() and len(bare) > 1:
             fake = fake.upper()

@@ -54,6 +54,13 @@ def mupdf_errors(stage: str) -> Iterator[None]:
     except (pymupdf.mupdf.FzErrorBase, pymupdf.FileDataError) as exc:
         _log.info("MuPDF failed during %s: %s", stage, type(exc).__name__)
         raise errors.DocumentRejected(errors.CORRUPT, f"the PDF is damaged and could not be read ({stage})") from None
+    except RuntimeError as exc:
+        # PyMuPDF's C++ helpers pass MuPDF's own errors on as RuntimeError("code=8: invalid key in dict"):
+        # the numbered ones are MuPDF failing on the file; anything else is ours and stays a 500.
+        if not str(exc).startswith("code="):
+            raise
+        _log.info("MuPDF failed during %s: %s", stage, str(exc).split(":", 1)[0])
+        raise errors.DocumentRejected(errors.CORRUPT, f"the PDF is damaged and could not be read ({stage})") from None
     except ValueError as exc:
         # PyMuPDF reports an object a repaired file refers to but no longer has as ValueError("bad xref").
         if "xref" not in str(exc):

@@ -50,3 +50,15 @@ def test_team_keys_differ_and_hashes_follow_them():
         "MARIA", "PERSON", {}, operators.Document(hash_key=a))
     assert h.operate("Maria", "PERSON", {}, operators.Document(hash_key=a)) != h.operate(
         "Maria", "PERSON", {}, operators.Document(hash_key=b))
+
+
+def test_a_surrogate_is_never_the_value_it_replaces(monkeypatch):
+    from faker import Faker
+
+    from services.gateway.surrogates import Fakes
+
+    # Faker's lists hold the common surnames patients have: drawing the patient's own is a matter of time.
+    answers = iter(["Gonzalez", "GONZALEZ", "Okafor"])
+    monkeypatch.setattr(Faker, "last_name", lambda self: next(answers), raising=False)
+    fakes = Fakes(seed=1)
+    assert fakes._name_word("Gonzalez", "last", "en_US", None) == "Okafor"

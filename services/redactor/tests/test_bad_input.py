@@ -157,3 +157,15 @@ def test_when_a_content_stream_is_not_valid_deflate_then_the_answer_is_a_result_
             run()
         except DocumentRejected as exc:
             assert exc.status < 500
+
+
+def test_mupdfs_numbered_errors_passed_on_as_runtime_errors_are_a_corrupt_pdf_and_others_are_not():
+    from services.redactor import pdf as pdf_lib
+
+    with pytest.raises(DocumentRejected) as refused:
+        with pdf_lib.mupdf_errors("scrubbing"):
+            raise RuntimeError("code=8: invalid key in dict")
+    assert refused.value.code == errors.CORRUPT and "scrubbing" in str(refused.value)
+    with pytest.raises(RuntimeError, match="our own bug"):
+        with pdf_lib.mupdf_errors("scrubbing"):
+            raise RuntimeError("our own bug")
