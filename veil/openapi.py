@@ -8,7 +8,9 @@ knows a service's paths.
 from __future__ import annotations
 
 import json
-from typing import Any
+import sys
+from pathlib import Path
+from typing import Any, Callable
 
 PROBLEM_JSON = "application/problem+json"
 REF = "#/components/schemas/"
@@ -120,3 +122,14 @@ def route_map(app: Any, skip: tuple[str, ...] = ("static",)) -> dict[str, set[st
                 path = path.replace(f"<{conv}:{arg}>", f"{{{arg}}}")
         routes.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
     return routes
+
+
+def write_document(build: Any, default: Any, argv: list[str] | None = None) -> int:
+    """The `python -m services.<name>.openapi [FILE]` command: writes `build()` to FILE (default `default`)."""
+    import sys
+    from pathlib import Path
+
+    out = Path((argv or sys.argv[1:] or [str(default)])[0])
+    out.write_text(rendered(build()), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0

@@ -7,8 +7,6 @@ docs/openapi/classifier.json; a test keeps that file equal to what the classifie
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app
@@ -76,10 +74,7 @@ def openapi_json() -> Response:
 
 
 def main(argv: list[str] | None = None) -> int:
-    out = Path((argv or sys.argv[1:] or [str(DOCUMENT)])[0])
-    out.write_text(oa.rendered(document()), encoding="utf-8")
-    print(f"wrote {out}")
-    return 0
+    return oa.write_document(document, DOCUMENT, argv)
 
 
 if __name__ == "__main__":

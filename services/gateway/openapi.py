@@ -8,8 +8,6 @@ docs/openapi/gateway.json; a test keeps that file equal to what the gateway serv
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, send_from_directory
@@ -162,10 +160,7 @@ def docs_asset(name: str) -> Response:
 
 
 def main(argv: list[str] | None = None) -> int:
-    out = Path((argv or sys.argv[1:] or [str(DOCUMENT)])[0])
-    out.write_text(oa.rendered(document()), encoding="utf-8")
-    print(f"wrote {out}")
-    return 0
+    return oa.write_document(document, DOCUMENT, argv)
 
 
 if __name__ == "__main__":
