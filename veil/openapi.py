@@ -124,11 +124,8 @@ def route_map(app: Any, skip: tuple[str, ...] = ("static",)) -> dict[str, set[st
     return routes
 
 
-def write_document(build: Any, default: Any, argv: list[str] | None = None) -> int:
+def write_document(build: Callable[[], dict[str, Any]], default: Path, argv: list[str] | None = None) -> int:
     """The `python -m services.<name>.openapi [FILE]` command: writes `build()` to FILE (default `default`)."""
-    import sys
-    from pathlib import Path
-
     out = Path((argv or sys.argv[1:] or [str(default)])[0])
     out.write_text(rendered(build()), encoding="utf-8")
     print(f"wrote {out}")
