@@ -118,6 +118,9 @@ class EmbedderServicer:
         self.metrics = metrics
         self.service: EmbeddingService | None = None
         self.max_message_bytes = max_message_bytes
+        # Set on SIGTERM before health flips, so no call that arrives after it is taken on,
+        # even in the moment before gRPC itself stops accepting calls.
+        self.draining = False
         self._embed_seconds = metrics.call_seconds.labels("Embed")
         self._tokens_seconds = metrics.call_seconds.labels("EmbedTokens")
 
@@ -145,6 +148,8 @@ class EmbedderServicer:
         service = self.service
         if service is None:
             return grpc.StatusCode.UNAVAILABLE, "the model is still loading; retry shortly", None
+        if self.draining:
+            return grpc.StatusCode.UNAVAILABLE, "the embedder is shutting down; retry on another replica", None
         remaining = context.time_remaining()
         deadline = None if remaining is None else time.monotonic() + remaining
         texts = request.texts
@@ -242,6 +247,7 @@ class EmbedderServer:
             return self._stopped
         self._stopping = True
         grace = self.grace if grace is None else grace
+        self.servicer.draining = True
         self.health.enter_graceful_shutdown()
 
         def finish() -> None:

@@ -85,15 +85,19 @@ def test_on_sigterm_in_flight_calls_finish_new_calls_are_refused_and_the_process
                                         "VEIL_EMBEDDER_INTER_OP_THREADS": "2"},
                                    log_path=tmp_path / "embedder.log")
     try:
-        texts = [f"note {i}: patient seen in clinic with a persistent cough" for i in range(240)]
+        # Long enough (seconds on one thread) to still be running when the signal is handled.
+        texts = [f"note {i}: patient seen in clinic with a persistent cough, worse at night, no fever, "
+                 f"chest clear on auscultation, advised fluids and rest, review in {i % 14 + 1} days"
+                 for i in range(480)]
         result = {}
         client = EmbedderClient(address, timeout=120)
         call = threading.Thread(target=lambda: result.update(res=client.embed(texts)))
         call.start()
         _wait_until_queued(metrics_port)
         proc.signal(signal.SIGTERM)
+        _wait_until_not_serving(address)
         call.join(120)
-        assert result["res"].vectors.shape == (240, 384)
+        assert result["res"].vectors.shape == (480, 384)
         with EmbedderClient(address, timeout=2, attempts=1) as late:
             with pytest.raises(EmbedderUnavailable):
                 late.embed(["after SIGTERM"])
@@ -103,6 +107,23 @@ def test_on_sigterm_in_flight_calls_finish_new_calls_are_refused_and_the_process
     log = (tmp_path / "embedder.log").read_text()
     assert "draining in-flight calls" in log and "embedder stopped" in log
     assert "intra-op threads 1, inter-op threads 2" in log  # the TensorFlow thread settings took effect
+
+
+def _wait_until_not_serving(address: str, timeout: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            try:
+                status = stub.Check(health_pb2.HealthCheckRequest(service=SERVICE_NAME), timeout=2).status
+            except grpc.RpcError:
+                return  # gRPC itself stopped taking calls
+            if status != health_pb2.HealthCheckResponse.SERVING:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the embedder still reports SERVING after SIGTERM")
 
 
 def _wait_until_queued(metrics_port: int, timeout: float = 30) -> None:
