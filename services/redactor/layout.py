@@ -185,23 +185,25 @@ def _first_word_width(line: Line) -> float:
     return len(text.split()[0]) * per_char
 
 
-def _breaks(prev: Line, cur: Line, right_edge: float) -> bool:
-    """True when `cur` starts a new paragraph although MuPDF put it in the same block as `prev`."""
+def _breaks(prev: Line, cur: Line, right_edge: float, first: Line) -> bool:
+    """True when `cur` starts a new paragraph although MuPDF put it in the same block as `prev`
+    (`first` is the first line of the paragraph `prev` belongs to)."""
     if abs(prev.size - cur.size) > _STYLE_TOLERANCE or prev.bold != cur.bold:
         return True
     if cur.box[1] < prev.box[1] - 1:             # back up the page: another column
         return True
     if cur.box[1] - prev.box[3] > 0.6 * max(prev.height, 1.0):   # a blank line between
         return True
-    if _LIST_ITEM.match(cur.text.strip()):
-        return True
-    prev_text = prev.text.rstrip()
-    if prev_text.endswith("-"):
-        return False
     # A line that stops although the next line's first word would have fitted ends its paragraph
     # (key-value lines, the last line of a paragraph); a wrapped line has no such room.
-    room = right_edge - prev.box[2]
-    return room > _first_word_width(cur) + 0.5 * cur.size
+    wrapped = right_edge - prev.box[2] <= _first_word_width(cur) + 0.5 * cur.size
+    if _LIST_ITEM.match(cur.text.strip()):
+        # "88. Update..." after a full line is the end of a number cut by the wrap, not item 88;
+        # in a list, the next item still starts a paragraph however full the line before it.
+        return not wrapped or _LIST_ITEM.match(first.text.strip()) is not None
+    if prev.text.rstrip().endswith("-"):
+        return False
+    return not wrapped
 
 
 def _right_edges(lines: Sequence[Line]) -> dict[int, float]:
@@ -232,7 +234,7 @@ def paragraphs_of(frame: PageFrame) -> list[TextBlock]:
             current = None
             continue
         if (current is not None and lines[prev_index].block == line.block
-                and not _breaks(lines[prev_index], line, edges[prev_index])):
+                and not _breaks(lines[prev_index], line, edges[prev_index], current.lines[0])):
             current.lines.append(line)
         else:
             current = TextBlock(frame.page, [line])

@@ -91,10 +91,12 @@ _POSTCODE_TOWN = re.compile(
     r"^(?:[A-Z]{1,2}-)?(?:\d{3}\s?\d{2}|\d{3,6}(?:-\d{3,4})?|\d{4}\s?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|"
     r"[A-Z]\d[A-Z]\s?\d[A-Z]\d)\s+[^\W\d_][\w'’.\- ]*$")
 _LINE = re.compile(r"[^\n;|\t]+")
-# A street with its number first or last ("12 Oak St", "Jalovec 278/45", "Alayuntlu Sokağı No: 32").
+# A street with its number first or last ("12 Oak St", "Jalovec 278/45", "Alayuntlu Sokağı No: 32",
+# "Δελλαπόρτα Ν. 40", "Széchenyi útja 201.").
 _EDGE_NUMBER = re.compile(r"^\d+[A-Za-z]?\s+(?:bis\s+|ter\s+)?[^\W\d_]{2,}|"
-                          r"[^\W\d_]{2,}\.?,?\s+(?:No:?\s*)?\d+[A-Za-z]?(?:/\d+)?$")
-
+                          r"[^\W\d_]{2,}\.?(?:\s+[^\W\d_]{1,3}\.)?,?\s+(?:No:?\s*)?\d+[A-Za-z]?(?:/\d+)?\.?$")
+# Where the words before a street stop being part of it: "... N2727716. Lives at Kırçiçek Sokağı No: 220".
+_LEAD = re.compile(r".*(?:[.!?]\s+(?=[^\W\d_])|\b(?:at|in|is|from|to|on|of)\s+(?=[^\W\d_]))", re.DOTALL)
 
 def units(text: str) -> list[tuple[int, int]]:
     """[(start, end)] of every unit designator with its number."""
@@ -123,30 +125,122 @@ def _cut_at_gap(text: str, start: int, end: int) -> int:
     return len(text[start:gap.start()].rstrip()) + start if gap is not None else end
 
 
+def _street(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The street in the part [start, end) once labels and the words before it are cut off, if it is one."""
+    start = _lead_cut(text, start, end)
+    end = start + len(text[start:end].rstrip(" "))
+    words = text[start:end].split()
+    if not words or not _EDGE_NUMBER.search(text[start:end]) or len(words) > _MAX_WORDS:
+        return None
+    if words[0][0].isdigit() and len(words) > 1 and words[1].islower() and len(words[1]) < 3:
+        return None     # "2 in 2019": prose, not "12 Oak St" or "12 rue Cler"
+    return start, end
+
+
+_DESIGNATOR_BEFORE = re.compile(r"(?:^|\s)([^\W\d_A-Z]{1,4}\.\s+)$")
+
+
+def _lead_cut(text: str, start: int, end: int) -> int:
+    """Where an address part starts once a sentence before it, the words leading to it ("lives at")
+    and a label ("Home:") are cut off."""
+    lead = _LEAD.match(text, start, end)
+    if lead is not None and any(not ch.isspace() for ch in text[lead.end():end]):
+        start = lead.end()
+        designator = _DESIGNATOR_BEFORE.search(text, 0, start)
+        if designator is not None and designator.end() == start:
+            start = designator.start(1)     # "вул. Дніпровська": the full stop ends a designator, not a sentence
+    return _after_label(text, start, end)
+
+
+def _abbreviation(word: str) -> bool:
+    """A short lower-case word with a full stop: a designator before a name or number ("г.", "м.", "д.", "ul.")."""
+    return word.endswith(".") and 1 < len(word) <= 5 and word[:-1].isalpha() and word[:-1].islower()
+
+
+def _named(text: str, start: int, end: int) -> bool:
+    """A part of capitalised words with no digit, after an optional designator: "вул. Тютюнника", "Via Roma"."""
+    words = text[start:end].split()
+    if words and _abbreviation(words[0]):
+        words = words[1:]
+    return (0 < len(words) <= 4 and not any(ch.isdigit() for ch in text[start:end])
+            and all(w[:1].isupper() for w in words) and not (len(words) == 1 and edges.is_label(words[0])))
+
+
+def _numbered(text: str, start: int, end: int) -> bool:
+    """A part that is a house number, alone or after a designator: "180", "д. 145", "No. 7"."""
+    words = text[start:end].rstrip(". ").split()
+    if words and (_abbreviation(words[0]) or words[0] in ("No", "No.", "Nr", "Nr.", "№")):
+        words = words[1:]
+    return len(words) == 1 and re.fullmatch(r"\d{1,5}[A-Za-z]?(?:/\d{1,4})?", words[0]) is not None
+
+
+def _sentence_cut(text: str, start: int, end: int) -> int:
+    """The end of the part [start, end) at the first sentence end in it: "4456 Arendal. Employed by"."""
+    stop = next((m for m in _SENTENCE_END.finditer(text, start, end) if text[m.end()].isupper()), None)
+    return stop.start() if stop is not None else end
+
+
+def _closing(text: str, start: int, end: int) -> int | None:
+    """Where the part [start, end) ends if it is a postcode and a town, cut at a sentence end."""
+    part = text[start:_sentence_cut(text, start, end)].rstrip(". ")
+    return start + len(part) if _closes_line(part) else None
+
+
 def address_lines(text: str) -> list[tuple[int, int]]:
-    """[(start, end)] of the parts of every comma-separated address line that ends in a postcode and a
-    town and starts with a street and a number: "Jalovec 278/45, byt 34, 851 71 Budyně nad Ohří"."""
+    """[(start, end)] of the parts of every comma-separated address line that has a street with its number
+    and a postcode with its town, in either order: "Jalovec 278/45, byt 34, 851 71 Budyně nad Ohří",
+    "6148 Ács, Széchenyi útja 201."."""
     out: list[tuple[int, int]] = []
     for line in _LINE.finditer(text):
         parts = [(m.start() + line.start(), m.end() + line.start()) for m in re.finditer(r"[^,]+", line.group())]
         parts = [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in parts]
         parts = [(s, _cut_at_gap(text, s, e)) for s, e in parts]
         parts = [(s, e) for s, e in parts if s < e]
-        closing = [i for i, (s, e) in enumerate(parts) if i > 0 and _closes_line(text[s:e].rstrip(". "))]
-        if not closing:
-            continue
-        last = closing[0]
-        first = last - 1
-        while first > 0 and last - first < 3:
-            s, e = parts[first - 1]
-            if not _looks_like_part(text[_after_label(text, s, e):e]):
-                break
-            first -= 1
-        start, end = parts[first]
-        start = _after_label(text, start, end)
-        if not _EDGE_NUMBER.search(text[start:end]) or len(text[start:end].split()) > _MAX_WORDS:
-            continue
-        out.append((start, end))
-        for s, e in parts[first + 1:last + 1]:
-            out.append((s, s + len(text[s:e].rstrip(". "))))
+        for last in range(1, len(parts)):
+            closing = _closing(text, *parts[last])
+            if closing is not None:
+                found = _street_before(text, parts, last)
+                if found:
+                    out.extend(found + [(parts[last][0], closing)])
+                    break
+            town = last - 1
+            s, e = parts[last]
+            e = s + len(text[s:_sentence_cut(text, s, e)].rstrip(". "))
+            if last >= 2 and re.fullmatch(r"\d{4,6}", text[s:e]) is not None and _named(text, *parts[town]):
+                # The town, then the postcode on its own: "ул. Юрьевская, д. 145, г. Искитим, 693145"
+                found = _street_before(text, parts, town)
+                if found:
+                    out.extend(found + [parts[town], (s, e)])
+                    break
+            street = _street(text, *parts[last])
+            if street is not None and last == 1:
+                # The town first (Hungary, some forms): "6148 Ács, Széchenyi útja 201."
+                s, e = parts[0]
+                lead = _LEAD.match(text, _after_label(text, s, e), e)
+                s = lead.end() if lead is not None else _after_label(text, s, e)
+                if _closes_line(text[s:e].rstrip(". ")):
+                    out.extend([(s, s + len(text[s:e].rstrip(". "))), street])
+                    break
     return out
+
+
+def _street_before(text: str, parts: list[tuple[int, int]], last: int) -> list[tuple[int, int]]:
+    """The street and the units between it and the postcode part `last`, up to two parts back; the
+    farthest street wins ("Dlouhá 118/7, byt 12, 602 00 Brno": "byt 12" is a unit)."""
+    best: list[tuple[int, int]] = []
+    between: list[tuple[int, int]] = []
+    for i in range(last - 1, max(-1, last - 3), -1):
+        s, e = parts[i]
+        street = _street(text, s, e)
+        if street is not None:
+            best = [street] + between[::-1]
+        elif i > 0 and _numbered(text, s, e):
+            # The street's name, then its number as a part of its own: "Via Basilio Bonanni, 180".
+            ns, ne = parts[i - 1]
+            ns = _lead_cut(text, ns, ne)
+            if _named(text, ns, ne):
+                best = [(ns, ne), (s, s + len(text[s:e].rstrip(". ")))] + between[::-1]
+        if not _looks_like_part(text[s:e]) or not any(ch.isdigit() for ch in text[s:e]):
+            break
+        between.append((s, s + len(text[s:e].rstrip(". "))))
+    return best

@@ -174,7 +174,7 @@ _ID_KEYWORDS = (
     r"Ref\.?|Reference(?:\s+(?:Number|No\.?|#))?|(?:Parking\s+)?Permit(?:\s+(?:Number|No\.?|#|NR))?|"
     r"Car\s+Reg(?:istration)?|Reg(?:istration)?\s+(?:Number|No\.?|#|Plate)|NHS(?:\s+No\.?)?|PESEL|AMKA|BSN|HETU|"
     r"Kennitala|OIB|TAJ|SVNr|RRN|SNILS|DNI|NIE|CPF|CURP|JMBG|EGN|CNP|Isikukood|Personnummer|AHV|PPSN|PPS|NIR|"
-    r"Rijksregisternr\.?|Fødselsnr\.?|Steuer-ID|Versichertennummer|Codice\s+Fiscale")
+    r"Rijksregisternr\.?|Fødselsnr\.?|Steuer-ID|Versichertennummer|Codice\s+Fiscale|Rodné\s+číslo")
 
 
 # Every pattern built with a `first` class, with its plain form: the test checks that the two
@@ -226,26 +226,30 @@ _ID_KEYWORD_FIRST = "abcdefghiklmnoprstuvjø"
 _UPPER_FIRST = UPPER
 
 
-# Month names of a few other languages (French, German, Spanish, Italian, Dutch, Portuguese, Polish and
-# Czech with their genitives, Russian genitive and nominative), taken only with a day before them or a
-# year after them: "13 mars 1981", "5. Mai 2019", "3 de mayo de 2019", "13 lipca 1981", "März 2019".
-_FOREIGN_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate((
-        "janvier januar enero gennaio januari janeiro styczeń stycznia leden ledna январь января",
-        "février fevrier februar febrero febbraio februari fevereiro luty lutego únor února февраль февраля",
-        "mars märz maerz marzo maart março marzec marca březen března март марта",
-        "avril abril aprile kwiecień kwietnia duben dubna апрель апреля",
-        "mai mayo maggio mei maio maj maja květen května май мая",
-        "juin juni junio giugno junho czerwiec czerwca červen června июнь июня",
-        "juillet juli julio luglio julho lipiec lipca červenec července июль июля",
-        "août aout agosto augustus sierpień sierpnia srpen srpna август августа",
-        "septembre settembre septiembre setembro wrzesień września září сентябрь сентября",
-        "octobre oktober octubre ottobre outubro październik października říjen října октябрь октября",
-        "novembre noviembre listopad listopada listopadu ноябрь ноября",
-        "décembre decembre dezember diciembre dicembre dezembro grudzień grudnia prosinec prosince декабрь декабря",
-), start=1):
-    for _name in _names.split():
-        _FOREIGN_MONTHS[_name.casefold()] = _number
+# Month names of the languages of the countries Veil's notes come from (CLDR's, through Babel: the
+# format and the stand-alone forms, so genitives such as "stycznia", "сентября", "Μαρτίου" are in),
+# taken only with a day before them or a year after them: "13 mars 1981", "5. Mai 2019",
+# "3 de mayo de 2019", "15 augusti 2049", "17. september 1960". Only the full names: abbreviations in
+# so many languages are ordinary words too ("set", "out", "mac").
+_MONTH_LANGUAGES = ("fr de es it nl pt pl cs sk sl hr sr bs ru uk be bg ro hu fi sv da nb nn is et lv lt el tr "
+                    "ca gl eu ga cy mt sq mk id ms fil vi af lb fo").split()
+
+
+def _foreign_months() -> dict[str, int]:
+    from babel import Locale
+
+    names: dict[str, int] = {}
+    for language in _MONTH_LANGUAGES:
+        months = Locale.parse(language).months
+        for context in ("format", "stand-alone"):
+            for number, name in months[context]["wide"].items():
+                name = name.casefold()
+                if name.isalpha() and len(name) >= 3:
+                    names.setdefault(name, number)
+    return names
+
+
+_FOREIGN_MONTHS = _foreign_months()
 _FOREIGN_MONTH_RE = "(?:" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True)) + ")"
 
 _NUMERIC_DATE = _led(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)",
@@ -293,11 +297,14 @@ _IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[
 
 _SSN = _led(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])", r"(\d(?<![\w-]\d)\d\d)-(\d{2})-(\d{4})(?![\w-])")
 # A label ends at a word boundary, or with its period or number sign ("Acct. 12345", "Rx#: 123456").
-_KEYED_ID = _rx(rf"\b(?:{_ID_KEYWORDS})(?:(?<=[.#])|\b)\s*(?:[:#]|No\.|number|is)?\s*[:#]?\s*"
-                # The value: letters, digits and hyphens, with dots only between digits ("14.51.02-855.40") and a
-                # closing group of two after a space ("928-124-128 95"); a range ("3.5-5.0") is a lab value.
+_KEYED_ID = _rx(rf"\b(?:{_ID_KEYWORDS})(?:(?<=[.#])|\b)\.?\s*(?:[:#|]|No\.|number|is)?\s*[:#]?\s*"
+                # The value: letters, digits and hyphens, with dots or a slash only between digits
+                # ("14.51.02-855.40", "325712/3758") and a closing group of two after a space ("928-124-128 95");
+                # or digits in groups of a national number ("9 40 52 71 001 494 93", "296 283 124"); a range
+                # ("3.5-5.0") is a lab value. A table's bar may stand between the label and the value.
                 r"(?!\d+(?:\.\d+)?-\d+(?:\.\d+)?(?![\w.-]))"
-                r"((?=[A-Z0-9.-]*\d)[A-Z0-9](?:[A-Z0-9-]|\.(?=\d)){2,}[A-Z0-9](?:\s\d\d(?![\w.-]))?)(?![\w-])",
+                r"((?=(?:\d ?){6})\d{1,6}(?: \d{1,6}){1,6}(?![\w-]|\.\w| \d)|"
+                r"(?=[A-Z0-9./-]*\d)[A-Z0-9](?:[A-Z0-9-]|[./](?=\d)){2,}[A-Z0-9](?:\s\d\d(?![\w-]|\.\w))?)(?![\w-])",
                 re.IGNORECASE, first=_ID_KEYWORD_FIRST)
 _CARD = _led(r"(?<![\w-])(?:\d{4}[ -]){3}\d{1,7}(?![\w-])|(?<![\w-])\d{13,19}(?![\w-])",
              r"\d(?<![\w-]\d)(?:\d{3}[ -](?:\d{4}[ -]){2}\d{1,7}(?![\w-])|\d{12,18}(?![\w-]))")
@@ -609,7 +616,8 @@ def _national_phones(text: str, claimed: list[tuple[int, int]]) -> Iterable[Matc
         if not (context or window[0] == "+" or lead[0] == "0"):
             continue
         groups = _DIGIT_GROUPS.findall(window)
-        if not 8 <= sum(map(len, groups)) <= 15:
+        digits = sum(map(len, groups))
+        if not (7 if context else 8) <= digits <= 15:
             continue
         if window[0] != "+" and sum(len(g) == 1 for g in groups) > 1:
             continue  # "0 1 2 3 4 5 6 7 8": a list of small numbers, not a phone
@@ -630,6 +638,11 @@ def _national_phones(text: str, claimed: list[tuple[int, int]]) -> Iterable[Matc
                 for a, b in spans:
                     yield Match(start + a, start + b, PHONE, 0.97 if context else 0.9, "phone-national")
                 break
+        else:
+            if context and len(groups) <= 5:
+                # Right after "Tel" or "Mobile", digits in a few groups are a phone even where no numbering
+                # plan tried here knows them: a 7-digit local number ("746 8869"), a plan not in the lists.
+                yield Match(start, start + len(window.rstrip(" .-")), PHONE, 0.9, "phone-context")
 
 
 def _phones(text: str) -> Iterable[Match]:

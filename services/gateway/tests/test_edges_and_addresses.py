@@ -46,11 +46,30 @@ def test_an_address_line_abroad_is_found_part_by_part():
     assert "Czechia" not in " ".join(parts) and "mobile" not in " ".join(parts)
 
 
+@pytest.mark.parametrize("text, parts", [
+    # the street after a sentence and the words that lead to it; the town cut at the next sentence
+    ("Sent home. Lives at Kestrel Lane 14, 3050 Wilderness. Works nights.", ["Kestrel Lane 14", "3050 Wilderness"]),
+    # an organisation before the street is not part of it
+    ("Pharmacy: Lékárna U Lva, Husova 212/7, 110 00 Praha 1, tel. 224 000 111",
+     ["Husova 212/7", "110 00 Praha 1"]),
+    # a street with an initial before its number; the town before the street
+    ("Home: Ερμού Κ. 22, 105 63 Αθήνα, Greece", ["Ερμού Κ. 22", "105 63 Αθήνα"]),
+    ("On file: 1051 Budapest, Október útja 6.; tel 06 1 234 5678", ["1051 Budapest", "Október útja 6."]),
+    # the street's number as a part of its own; designators in Cyrillic; the postcode after the town
+    ("Address: Via Giulia, 44, int. 2, 00186 Roma", ["Via Giulia", "44", "int. 2", "00186 Roma"]),
+    ("Seen at home: ул. Садовая, д. 12, г. Тверь, 170100. Tel 8 (4822) 12-34-56.",
+     ["ул. Садовая", "д. 12", "г. Тверь", "170100"]),
+])
+def test_address_lines_in_the_orders_and_scripts_of_other_countries(text, parts):
+    assert [text[s:e] for s, e in addresses.address_lines(text)] == parts
+
+
 def test_prose_with_numbers_between_commas_is_no_address():
     text = "He had 3 admissions, 2 in 2019, 1995 Toyota"
     assert addresses.address_lines(text) == []
     text = "Plan: aspirin 81 mg, 2 tabs daily, 100 tablets Walgreens"
     assert addresses.address_lines(text) == []
+    assert addresses.address_lines("Seen 3 times, 2 in March, 2019 Ford") == []
 
 
 def test_the_parts_after_a_known_location_continue_it_up_to_the_country():

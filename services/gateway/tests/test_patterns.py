@@ -69,6 +69,17 @@ def test_ids_are_found_by_check_digit_or_by_their_label():
                    "1HGCM82633A004352"]
 
 
+@pytest.mark.parametrize("text, value", [
+    ("MRN | 4410-22-31 | Ward | 4B", "4410-22-31"),            # a table's bar between label and value
+    ("NIR 2 55 08 75 114 032 47 on file", "2 55 08 75 114 032 47"),   # digits in the groups of a national number
+    ("SVNr. 1234 010180 noted", "1234 010180"),
+    ("Rodné číslo 805412/1234 noted", "805412/1234"),
+    ("Parking permit QX71AB 42.", "QX71AB 42"),
+])
+def test_labelled_ids_in_tables_groups_and_with_a_slash(text, value):
+    assert (value, "ID") in found(text)
+
+
 def test_an_unlabelled_vin_is_recognised_by_its_check_digit():
     assert [m.rule for m in find("Car 1HGCM82633A004352 parked.")] == ["vin"]
     # A bad check digit is not a VIN, though a code of that shape is still taken as an ID, less surely.
@@ -204,7 +215,8 @@ def test_national_and_international_phone_numbers_are_found(phone):
     assert (phone, "PHONE") in found(f"Reached at {phone} in the evening.")
 
 
-@pytest.mark.parametrize("phone", ["612 345 678", "22 123 45 67", "8 (495) 123-45-67", "01711234567"])
+@pytest.mark.parametrize("phone", ["612 345 678", "22 123 45 67", "8 (495) 123-45-67", "01711234567",
+                                   "552 4410", "912 55 40 18 3"])
 def test_numbers_of_plans_without_a_trunk_prefix_or_groups_are_phones_only_after_a_phone_word(phone):
     assert (phone, "PHONE") in found(f"Mobile: {phone}.")
     assert not [t for t, kind in found(f"Batch {phone} received.") if kind == "PHONE"]
@@ -242,6 +254,10 @@ def test_lab_values_doses_dates_times_and_ids_are_not_phones(text):
     ("Родился 13 января 1981.", "13 января 1981"),
     ("Operiert im März 2019.", "März 2019"),
     ("Operado en marzo de 2019.", "marzo de 2019"),
+    ("Född 15 augusti 1949.", "15 augusti 1949"),
+    ("Født 17. september 1960.", "17. september 1960"),
+    ("Γεννήθηκε 5 Μαρτίου 1950.", "5 Μαρτίου 1950"),
+    ("Syntynyt 3 maaliskuuta 1977.", "3 maaliskuuta 1977"),
 ])
 def test_compact_partial_and_other_language_dates_are_found(text, date):
     assert (date, "DATE") in found(text)

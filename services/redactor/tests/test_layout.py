@@ -43,6 +43,26 @@ def test_when_lines_wrap_then_they_stay_one_paragraph():
         "The patient was admitted with shortness of breath and progressive leg swelling over two weeks."]
 
 
+def test_a_number_cut_by_the_wrap_stays_in_its_paragraph_but_list_items_are_their_own():
+    wrapped = PageFrame(1, 612, 792, [
+        line("Registered address and mobile on file: Klyveren 53, DK-1004 Stokkemarke; +45 29 90 89", 100,
+             width=466),
+        line("88. Update them under Settings if they have changed.", 113, width=300),
+    ])
+    assert [p.text for p in layout.paragraphs_of(wrapped)] == [
+        "Registered address and mobile on file: Klyveren 53, DK-1004 Stokkemarke; +45 29 90 89 88. "
+        "Update them under Settings if they have changed."]
+    items = PageFrame(1, 612, 792, [
+        line("1. Metoprolol 25 mg twice daily, to be taken with food in the morning and the", 100, width=466),
+        line("2. Aspirin 81 mg daily", 113, width=140),
+    ])
+    assert len(layout.paragraphs_of(items)) == 2
+    short = PageFrame(1, 612, 792, [line("A body line as wide as the measure of this page's column of text", 60,
+                                         width=466),
+                                    line("Allergies: none", 100, width=90), line("3. Plan as below", 113, width=100)])
+    assert [p.text for p in layout.paragraphs_of(short)][1:] == ["Allergies: none", "3. Plan as below"]
+
+
 def test_two_columns_are_read_left_column_first():
     frame = PageFrame(1, 612, 792, [
         line("Full width heading across the page", 60, width=470),
