@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Sequence
 
 from services.gateway.pipeline import edges
 
@@ -244,3 +245,18 @@ def _street_before(text: str, parts: list[tuple[int, int]], last: int) -> list[t
             break
         between.append((s, s + len(text[s:e].rstrip(". "))))
     return best
+
+
+def address_blocks(lines: Sequence[str]) -> list[tuple[int, int, int]]:
+    """(line, start, end) of the street and the postcode-and-town of every address written one part to a
+    line, as letterheads and transfer notes do: "Brumovická ulica 1818/38" over "390 86 Nová Baňa"."""
+    out: list[tuple[int, int, int]] = []
+    for i in range(len(lines) - 1):
+        street, closing = lines[i], lines[i + 1]
+        s = len(street) - len(street.lstrip())
+        found = _street(street, s, len(street.rstrip()))
+        c = len(closing) - len(closing.lstrip())
+        end = _closing(closing, c, len(closing.rstrip()))
+        if found is not None and end is not None and found[0] == _after_label(street, s, len(street)):
+            out.extend([(i, *found), (i + 1, c, end)])
+    return out

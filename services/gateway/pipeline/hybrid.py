@@ -188,8 +188,13 @@ def search_blob(blob: Sequence[PreparedParagraph], decision_for: Callable[[str],
     """The hybrid search over one blob, in paragraph order."""
     propagator = Propagator()
     findings = Findings()
-    for pp in blob:
+    blocks: dict[int, list[tuple[int, int]]] = {}
+    for i, start, end in addresses.address_blocks([pp.paragraph.text for pp in blob]):
+        blocks.setdefault(i, []).append((start, end))
+    for i, pp in enumerate(blob):
         one = search_paragraph(pp, decision_for, propagator, options)
+        for start, end in blocks.get(i, ()):
+            _add_rule_span(pp.paragraph, one, start, end, LOCATION)
         findings.entities.extend(one.entities)
         findings.review.extend(one.review)
     return findings

@@ -70,6 +70,21 @@ def _institution() -> re.Pattern:
                       rf"|({words})((?:{_JOIN}{_NAME}){{1,3}}){_NUMBER})(?![{LETTERS}{MARKS}])")
 
 
+# Languages that write an institution as one compound word with a place or a kind before it: "Landesklinikum",
+# "Kreiskrankenhaus", "Universitetssykehus", "Keskussairaala", "Kantonsspital".
+_COMPOUND_ENDINGS = ("klinikum", "krankenhaus", "spital", "klinik", "kliniken", "sykehus", "sjukhus", "sygehus",
+                     "sairaala", "ziekenhuis", "kórház", "apotheke")
+
+_GENERIC_COMPOUNDS = ("poli", "tages", "universitäts", "uni", "kinder", "frauen", "augen", "privat")
+
+
+@lru_cache(maxsize=1)
+def _compound() -> re.Pattern:
+    endings = "|".join(sorted(_COMPOUND_ENDINGS, key=len, reverse=True))
+    return re.compile(rf"(?<![{LETTERS}{MARKS}])[{UPPER}][{LETTERS}{MARKS}]{{2,}}(?:{endings})"
+                      rf"((?:{_JOIN}{_NAME}){{0,3}}){_NUMBER}(?![{LETTERS}{MARKS}])")
+
+
 def _ambiguous(form: str) -> bool:
     """A short form that is also clinical shorthand or an English word ("AS", "CO", "PA"): it needs two
     capitalised words before it ("Nordic Timber AS"), as "Severe AS" is aortic stenosis."""
@@ -98,6 +113,15 @@ def find(text: str) -> list[tuple[int, int]]:
         if not around or not all(_names_only(g) for g in around):
             continue
         out.append(m.span())
+    for m in _compound().finditer(text):
+        tail = m.group(1)
+        if not tail and any(m.group(0).casefold().startswith(g) for g in _GENERIC_COMPOUNDS):
+            continue    # "die Poliklinik", "a Tagesklinik": a kind of place, not one place
+        if tail and not _names_only(tail):
+            # "Landesklinikum Ried im Innkreis", but "Kreiskrankenhaus for ..." ends at the name
+            out.append((m.start(), m.start(1)))
+        else:
+            out.append(m.span())
     return _distinct(out)
 
 

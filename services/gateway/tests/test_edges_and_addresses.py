@@ -142,12 +142,15 @@ def test_titles_are_trimmed_from_phrase_decisions():
     ("Sending: Nemocnica Prešov", "Nemocnica Prešov"),
     ("admitted to Mercy General Hospital on", "Mercy General Hospital"),
     ("Городская больница № 4, г. Тверь", "Городская больница № 4"),
+    ("moved from Kantonsspital Baden yesterday", "Kantonsspital Baden"),   # one compound word for the kind
+    ("seen in Kreiskrankenhaus at night", "Kreiskrankenhaus"),
 ])
 def test_organisations_are_found_by_their_legal_form_or_the_word_for_their_kind(text, org):
     assert [text[s:e] for s, e in organisations.find(text)] == [org]
 
 
 @pytest.mark.parametrize("text", ["HOSPITAL COURSE: uneventful", "Hospital Course: uneventful", "Severe AS, mild MR",
+                                  "sent to the Poliklinik", 
                                   "seen in Cardiology Clinic today", "Follow up in Clinic on Tuesday",
                                   "INSULIN 10 UNITS SC", "5 mL PO"])
 def test_headings_departments_shorthand_and_doses_are_no_organisation_or_unit(text):
@@ -179,3 +182,10 @@ def test_a_unit_inside_an_address_already_found_leaves_the_address_whole():
     entities = _search(text, [])
     assert [e for e in entities if e[0] == "LOCATION" and "Donaldson Causeway Suite 803" in e[1]]
     assert ("LOCATION", "Suite 803") not in entities
+
+
+def test_an_address_written_one_part_to_a_line_is_found_line_by_line():
+    lines = ["Sending: Spital Nord", "Dornacherstrasse 41", "4053 Basel", "Switzerland", "Room 12", "Bed 2",
+             "Seen 3 times", "2019 Ford"]
+    assert [(i, lines[i][s:e]) for i, s, e in addresses.address_blocks(lines)] == [
+        (1, "Dornacherstrasse 41"), (2, "4053 Basel")]
