@@ -150,7 +150,7 @@ def test_organisations_are_found_by_their_legal_form_or_the_word_for_their_kind(
 
 
 @pytest.mark.parametrize("text", ["HOSPITAL COURSE: uneventful", "Hospital Course: uneventful", "Severe AS, mild MR",
-                                  "sent to the Poliklinik", 
+                                  "sent to the Poliklinik",
                                   "seen in Cardiology Clinic today", "Follow up in Clinic on Tuesday",
                                   "INSULIN 10 UNITS SC", "5 mL PO"])
 def test_headings_departments_shorthand_and_doses_are_no_organisation_or_unit(text):
