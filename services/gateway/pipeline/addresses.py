@@ -107,7 +107,9 @@ def units(text: str) -> list[tuple[int, int]]:
 def _after_label(text: str, start: int, end: int) -> int:
     """Where a part starts once a label before a colon is cut off ("Home: Majoránová ulica 849/12")."""
     cut = text.rfind(": ", start, end)
-    if cut == -1 or any(ch.isdigit() for ch in text[start:cut]) or text[max(start, cut - 2):cut] == "No":
+    label = text[start:cut].split()[-1:] if cut != -1 else []
+    # The word before the colon must be a word ("ADDRESS:", not "10:" of a time), and not the "No" of a number.
+    if not label or not label[0].isalpha() or label[0] in ("No", "Nr"):
         return start
     return cut + 2
 
@@ -195,12 +197,14 @@ def address_lines(text: str) -> list[tuple[int, int]]:
     for line in _LINE.finditer(text):
         parts = [(m.start() + line.start(), m.end() + line.start()) for m in re.finditer(r"[^,]+", line.group())]
         parts = [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in parts]
-        parts = [(s, _cut_at_gap(text, s, e)) for s, e in parts]
         parts = [(s, e) for s, e in parts if s < e]
+        # The street is what follows the last column gap of its part; the parts after it end at their first.
+        streets = [(_after_gap(text, s, e), e) for s, e in parts]
+        parts = [(s, _cut_at_gap(text, s, e)) for s, e in parts]
         for last in range(1, len(parts)):
             closing = _closing(text, *parts[last])
             if closing is not None:
-                found = _street_before(text, parts, last)
+                found = _street_before(text, parts, streets, last)
                 if found:
                     out.extend(found + [(parts[last][0], closing)])
                     break
@@ -209,7 +213,7 @@ def address_lines(text: str) -> list[tuple[int, int]]:
             e = s + len(text[s:_sentence_cut(text, s, e)].rstrip(". "))
             if last >= 2 and re.fullmatch(r"\d{4,6}", text[s:e]) is not None and _named(text, *parts[town]):
                 # The town, then the postcode on its own: "ул. Юрьевская, д. 145, г. Искитим, 693145"
-                found = _street_before(text, parts, town)
+                found = _street_before(text, parts, streets, town)
                 if found:
                     out.extend(found + [parts[town], (s, e)])
                     break
@@ -225,19 +229,25 @@ def address_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _street_before(text: str, parts: list[tuple[int, int]], last: int) -> list[tuple[int, int]]:
+def _after_gap(text: str, start: int, end: int) -> int:
+    gaps = list(_GAP.finditer(text, start, end))
+    return gaps[-1].end() if gaps else start
+
+
+def _street_before(text: str, parts: list[tuple[int, int]], streets: list[tuple[int, int]],
+                   last: int) -> list[tuple[int, int]]:
     """The street and the units between it and the postcode part `last`, up to two parts back; the
     farthest street wins ("Dlouhá 118/7, byt 12, 602 00 Brno": "byt 12" is a unit)."""
     best: list[tuple[int, int]] = []
     between: list[tuple[int, int]] = []
     for i in range(last - 1, max(-1, last - 3), -1):
         s, e = parts[i]
-        street = _street(text, s, e)
+        street = _street(text, *streets[i])
         if street is not None:
             best = [street] + between[::-1]
         elif i > 0 and _numbered(text, s, e):
             # The street's name, then its number as a part of its own: "Via Basilio Bonanni, 180".
-            ns, ne = parts[i - 1]
+            ns, ne = streets[i - 1]
             ns = _lead_cut(text, ns, ne)
             if _named(text, ns, ne):
                 best = [(ns, ne), (s, s + len(text[s:e].rstrip(". ")))] + between[::-1]

@@ -408,7 +408,22 @@ _TRUNK_REGIONS = ("GB", "FR", "DE", "NL", "AU", "IE", "AT", "BE", "CH")
 # prefix, whose numbers look like any 9-10 digit ID without that word.
 _CONTEXT_REGIONS = ("IT", "ES", "PL", "CZ", "GR", "RU", "US", "CA", "PT", "DK", "NO", "SE")
 _DIGIT_GROUPS = re.compile(r"\d+")
-_DATE_OR_TIME_SHAPE = re.compile(r"\d{1,4}[./ -]\d{1,2}[./ -]\d{1,4}|\d{1,2}[.:]\d{2}(?:[.:]\d{2})?")
+_AREA_BEFORE = re.compile(r"\(\d{1,5}\)\s*$")
+
+
+def _date_or_time(window: str) -> bool:
+    """Whether a run of digits could be a date or a time rather than a phone: "12 03 2020", "10:30",
+    but not "273 65 719" (no month 65, no day 273)."""
+    if _TIME_SHAPE.fullmatch(window):
+        return True
+    if not _DATE_OR_TIME_SHAPE.fullmatch(window):
+        return False
+    a, b, c = (int(g) for g in _DIGIT_GROUPS.findall(window)[:3])
+    if a > 999:
+        return 1 <= b <= 12 and 1 <= c <= 31
+    return (1 <= a <= 31 and 1 <= b <= 12 or 1 <= a <= 12 and 1 <= b <= 31) and (c <= 99 or 1000 <= c <= 9999)
+_DATE_OR_TIME_SHAPE = re.compile(r"\d{1,4}[./ -]\d{1,2}[./ -]\d{1,4}")
+_TIME_SHAPE = re.compile(r"\d{1,2}[.:]\d{2}(?:[.:]\d{2})?")
 
 # -- IDs without a label ---------------------------------------------------------------------------
 
@@ -609,20 +624,22 @@ def _phone_spans(window: str, region: str) -> tuple[tuple[int, int], ...]:
 def _national_phones(text: str, claimed: list[tuple[int, int]]) -> Iterable[Match]:
     for m in _PHONE_SHAPE.finditer(text):
         start, window = m.start(), m.group(0)
-        if any(a < m.end() and start < b for a, b in claimed) or _DATE_OR_TIME_SHAPE.fullmatch(window):
+        if any(a < m.end() and start < b for a, b in claimed) or _date_or_time(window):
             continue
         lead = window.lstrip("( ")
         context = bool(_PHONE_CONTEXT.search(text, max(0, start - 20), start))
-        if not (context or window[0] == "+" or lead[0] == "0"):
-            continue
         groups = _DIGIT_GROUPS.findall(window)
         digits = sum(map(len, groups))
+        if not (context or window[0] == "+" or lead[0] == "0" or lead[0] == "8" and digits == 11):
+            continue
         if not (7 if context else 8) <= digits <= 15:
             continue
         if window[0] != "+" and sum(len(g) == 1 for g in groups) > 1:
             continue  # "0 1 2 3 4 5 6 7 8": a list of small numbers, not a phone
         if window.startswith("+"):
             regions: tuple[str, ...] = ("GB",)  # the country code decides; the region is only a default
+        elif lead.startswith("8") and digits == 11 and not window.isdigit():
+            regions = ("RU", "BY", "KZ")  # "8 923 371-12-18", "8 (442) 366-47-64": the trunk prefix 8
         elif lead.startswith("0") and (context or not window.isdigit()):
             # A national number with its trunk prefix: without a phone word, only when written in groups
             # ("030 123 45 67", "06-12345678"), as an ungrouped run of digits is an ID as often.
@@ -636,6 +653,8 @@ def _national_phones(text: str, claimed: list[tuple[int, int]]) -> Iterable[Matc
                      if sum(c.isdigit() for c in window[a:b]) >= 8]
             if spans:
                 for a, b in spans:
+                    area = _AREA_BEFORE.search(window, 0, a)
+                    a = area.start() if area is not None else a     # "(11) 91128-5618": the area code too
                     yield Match(start + a, start + b, PHONE, 0.97 if context else 0.9, "phone-national")
                 break
         else:

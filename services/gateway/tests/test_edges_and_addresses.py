@@ -59,6 +59,9 @@ def test_an_address_line_abroad_is_found_part_by_part():
     ("Address: Via Giulia, 44, int. 2, 00186 Roma", ["Via Giulia", "44", "int. 2", "00186 Roma"]),
     ("Seen at home: ул. Садовая, д. 12, г. Тверь, 170100. Tel 8 (4822) 12-34-56.",
      ["ул. Садовая", "д. 12", "г. Тверь", "170100"]),
+    # a header line of fields apart: the street follows the last column gap and a label with an ID before it
+    ("PATIENT: Horvat, Ana, 80 years   DOB 01.02.1944   OIB 12345678903 ADDRESS: Ilica 12, stan 3, 10000 Zagreb",
+     ["Ilica 12", "stan 3", "10000 Zagreb"]),
 ])
 def test_address_lines_in_the_orders_and_scripts_of_other_countries(text, parts):
     assert [text[s:e] for s, e in addresses.address_lines(text)] == parts
