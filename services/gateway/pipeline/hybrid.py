@@ -11,10 +11,10 @@ parallel.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Sequence
 
-from services.gateway.pipeline import addresses, edges, organisations, patterns
+from services.gateway.pipeline import addresses, edges, names, organisations, patterns
 from services.gateway.pipeline import candidates as candidates_mod
 from services.gateway.pipeline.candidates import Candidate
 from services.gateway.pipeline.document import Entity, Findings, Paragraph
@@ -23,7 +23,7 @@ from services.gateway.pipeline.plausibility import page_number_line, plausible
 from services.gateway.pipeline.predict import Decision
 from services.gateway.pipeline.propagation import Propagator
 from services.gateway.pipeline.tagging import TaggedSpan
-from veil.contracts import AGE, LOCATION, ORGANIZATION
+from veil.contracts import AGE, LOCATION, ORGANIZATION, PERSON
 
 MODEL, ML, PATTERN, PROPAGATED = "model", "ml", "pattern", "propagated"
 SOURCES = (MODEL, ML, PATTERN, PROPAGATED)
@@ -83,6 +83,7 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
     _add_tagged(pp, found, options)
     found.entities = _without_labels(p.text, found.entities)
     found.review = _without_labels(p.text, found.review)
+    _grow_names(p, found)
     _add_address_parts(p, found)
     for start, end in organisations.find(p.text):
         _add_rule_span(p, found, start, end, ORGANIZATION)
@@ -98,6 +99,18 @@ def search_paragraph(pp: PreparedParagraph, decision_for: Callable[[str], Decisi
     # A tagged span that widens several pattern entities makes each the same entity: one is enough.
     found.entities = sorted(dict.fromkeys(found.entities), key=lambda e: e.start)
     return found
+
+
+def _grow_names(p: Paragraph, found: Findings) -> None:
+    """Each name widened over its initials, a capitalised surname before it and particles after it
+    (see `names`), where that takes no word of another entity."""
+    for i, e in enumerate(found.entities):
+        if e.type != PERSON:
+            continue
+        start, end = names.grow(p.text, e.start, e.end)
+        if (start, end) != (e.start, e.end) and not any(
+                o is not e and o.overlaps(start, end) and not o.overlaps(e.start, e.end) for o in found.entities):
+            found.entities[i] = replace(e, start=start, end=end, text=p.text[start:end])
 
 
 def _add_address_parts(p: Paragraph, found: Findings) -> None:

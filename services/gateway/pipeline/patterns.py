@@ -291,6 +291,17 @@ _EMAIL = _rx(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.
 _URL = _rx(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'(){}\[\]]+", re.IGNORECASE, first="hw")
 _DOMAIN = _rx(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|info|biz|io|health|us)(?:/[^\s<>\"']*)?(?![\w@])")
 _DOMAIN_TLDS = tuple(f".{tld}" for tld in "com org net edu gov info biz io health us".split())
+# A domain of a country ("grenaa-sygehus.dk/portal", "portal.unwrap.cn"): with a path or two labels before
+# the country code, as "e.g" or "Fig.de" have neither; the code must be a country's (ISO 3166, or "uk").
+_CC_DOMAIN = _rx(r"(?<![\w@./-])(?:(?:[a-z0-9-]+\.)+([a-z]{2})(?=/)(?:/[^\s<>\"']*)|"
+                 r"(?:[a-z0-9-]+\.){2,}([a-z]{2}))(?![\w@-]|\.\w)")
+
+
+@functools.lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    import pycountry  # loaded on first use: the pipeline's import stays light
+
+    return frozenset(c.alpha_2.casefold() for c in pycountry.countries) | {"uk", "eu"}
 _IPV4 = _led(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)", r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)")
 _IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])",
             first="0-9A-Fa-f:")
@@ -691,6 +702,12 @@ def _internet(text: str) -> Iterable[Match]:
                 end -= 1
             if end - m.start() > 4:
                 yield Match(m.start(), end, URL, score, rule)
+    for m in _CC_DOMAIN.finditer(text) if "." in text else ():
+        if (m.group(1) or m.group(2)) in _country_codes():
+            end = m.end()
+            while end > m.start() and text[end - 1] in ".,;:!?)]}'\"":
+                end -= 1
+            yield Match(m.start(), end, URL, 0.85, "domain-country")
     for m in _IPV4.finditer(text):
         try:
             ipaddress.IPv4Address(m.group(0))

@@ -192,3 +192,16 @@ def test_an_address_written_one_part_to_a_line_is_found_line_by_line():
              "Seen 3 times", "2019 Ford"]
     assert [(i, lines[i][s:e]) for i, s, e in addresses.address_blocks(lines)] == [
         (1, "Dornacherstrasse 41"), (2, "4053 Basel")]
+
+
+@pytest.mark.parametrize("text, found, name", [
+    ("salbutamol 100 mcg PRN 5/16  E. Koch (Reg.)", "Koch", "E. Koch"),              # initials before
+    ("Result phoned to Hanna B. van der Berg at 1900", "Hanna B.", "Hanna B. van der Berg"),  # particles after
+    ("KOWALCZYK Irena | 1 May 1950 | MRN 12345", "Irena", "KOWALCZYK Irena"),       # a surname in capitals
+])
+def test_a_name_is_widened_over_its_initials_particles_and_capitalised_surname(text, found, name):
+    assert ("PERSON", name) in _search(text, [(found, "PERSON")])
+
+
+def test_a_clinical_abbreviation_or_a_label_before_a_name_is_not_its_surname():
+    assert ("PERSON", "Irena") in _search("PRN Irena to give", [("Irena", "PERSON")])

@@ -47,6 +47,16 @@ def test_phone_and_fax_numbers_are_found(phone):
     assert (phone, "PHONE") in found(f"Fax: {phone}, after hours.")
 
 
+@pytest.mark.parametrize("text, url", [
+    ("results online at portal.klinik-nord.de/patient/3516", "portal.klinik-nord.de/patient/3516"),
+    ("book at sante-ouest.fr/rdv today", "sante-ouest.fr/rdv"),
+    ("portal: patients.hospital.cz.", "patients.hospital.cz"),
+])
+def test_domains_of_countries_are_urls_with_a_path_or_two_labels(text, url):
+    assert (url, "URL") in found(text)
+    assert found("e.g. this, i.e. that; dose 0.5 mg/ml; see Fig.de and report.v2.pdf") == []
+
+
 def test_email_url_and_ip_are_found_and_an_invalid_ip_is_not():
     text = ("Mail maria.gonzalez@example.org or see https://mychart.example.com/login. Host 192.168.1.20, "
             "v6 2001:db8::8a2e:370:7334, not 999.1.1.1 nor 10:30:45.")
