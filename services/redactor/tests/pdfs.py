@@ -34,7 +34,68 @@ def pages_pdf(texts: list[list[str]], size: float = 11.0) -> bytes:
 
 def zero_page_pdf() -> bytes:
     """A well-formed PDF whose page tree is empty (PyMuPDF refuses to save one, so it is written by hand)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    return _written([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+
+
+def _one_page(content: bytes, font: bytes, extra: list[bytes] = ()) -> bytes:
+    """A page whose content stream and font dictionary are given as written (objects 5... are `extra`)."""
+    return _written([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                     b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                     b"/Resources << /Font << /F1 " + font + b" >> >> >>",
+                     b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream", *extra])
+
+
+def _pdf_string(text: str) -> bytes:
+    return b"(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1") + b")"
+
+
+def tj_kerned_pdf(lines: list[str], size: float = 12.0) -> bytes:
+    """Each line written as a TJ array that kerns it in pieces of three letters, as typesetters do:
+    a name is never one string in the content stream ("[(Mar) -20 (ia G) 15 (onz) ...] TJ")."""
+    ops = [b"BT /F1 %g Tf %g TL 72 700 Td" % (size, size * 1.4)]
+    for line in lines:
+        pieces = [line[i:i + 3] for i in range(0, len(line), 3)]
+        kerned = b" ".join(_pdf_string(p) + (b" %d" % (15 if i % 2 else -20)) for i, p in enumerate(pieces))
+        ops.append(b"[" + kerned + b"] TJ T*")
+    ops.append(b"ET")
+    return _one_page(b"\n".join(ops), b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+
+
+def type3_pdf(lines: list[str], size: float = 12.0) -> bytes:
+    """The lines in a Type3 font: every glyph a procedure of the document (here a filled box), named
+    in the encoding ("/M", "/a", "/zero") so that text extraction knows which letter it draws."""
+    names = {c: c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
+    names.update({str(d): n for d, n in enumerate("zero one two three four five six seven eight nine".split())})
+    names.update({" ": "space", ":": "colon", ",": "comma", ".": "period", "-": "hyphen"})
+    used = sorted({c for line in lines for c in line if c in names})
+    procs = {c: (b"500 0 0 0 500 700 d1" if c == " " else b"500 0 40 0 460 700 d1 60 0 380 %d re f" %
+                 (700 if c.isupper() or c.isdigit() else 500)) for c in used}
+    extra, refs = [], []
+    for c in used:
+        extra.append(b"<< /Length %d >>\nstream\n" % len(procs[c]) + procs[c] + b"\nendstream")
+        refs.append(b"/%s %d 0 R" % (names[c].encode(), 4 + len(extra)))
+    codes = b" ".join(b"%d /%s" % (ord(c), names[c].encode()) for c in used)
+    font = (b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 500 700] /FontMatrix [0.001 0 0 0.001 0 0] "
+            b"/CharProcs << " + b" ".join(refs) + b" >> /Encoding << /Type /Encoding /Differences [" + codes +
+            b"] >> /FirstChar 32 /LastChar 122 /Widths [" + b" ".join(b"500" for _ in range(32, 123)) +
+            b"] /Resources << >> >>")
+    ops = [b"BT /F1 %g Tf %g TL 72 700 Td" % (size, size * 1.4)]
+    ops += [_pdf_string(line) + b" Tj T*" for line in lines]
+    ops.append(b"ET")
+    return _one_page(b"\n".join(ops), font, extra)
+
+
+def cid_font_pdf(lines: list[str], fontfile: str, size: float = 12.0) -> bytes:
+    """The lines in an embedded TrueType font as a Type0 font with Identity-H encoding (two-byte glyph ids
+    in the content stream, the text only through ToUnicode), as word processors write them."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=LETTER[0], height=LETTER[1])
+    for i, line in enumerate(lines):
+        page.insert_text((72, 100 + i * size * 1.4), line, fontfile=fontfile, fontname="F0", fontsize=size)
+    return doc.tobytes()
+
+
+def _written(objects: list[bytes]) -> bytes:
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
