@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from tools.evaluation.copies import BORN_DIGITAL
 from tools.evaluation.results import UNTYPED, Counts, EvaluationResult, Leak, f2, precision, recall
 from veil.contracts import ENTITY_TYPES
 
@@ -38,7 +39,8 @@ def format_report(result: EvaluationResult, *, leaks_shown: int = LEAKS_SHOWN) -
     c = result.counts
     failed = len(result.errors)
     neutral = "neutral (Safe Harbor permits them)" if result.safe_harbor_neutral else "gold like any other"
-    lines = [f"Gold evaluation by output: {len(result.documents)} documents"
+    copy = "" if result.copy == BORN_DIGITAL else f", {result.copy} copies"
+    lines = [f"Gold evaluation by output{copy}: {len(result.documents)} documents"
              + (f" ({failed} not scored: the de-identifier failed)" if failed else "")
              + f"; states, countries, years, ages <= 89 counted as {neutral}",
              f"{'type':<16}{'gold':>8}{'recall':>9}{'removed':>9}{'precision':>11}{'F2':>8}"]
@@ -56,6 +58,9 @@ def format_report(result: EvaluationResult, *, leaks_shown: int = LEAKS_SHOWN) -
         lines.append("(precision per type needs the report's entities with page and bbox)")
     if c.neutral_tokens:
         lines.append(f"neutral words: {c.neutral_tokens}, of which removed {c.neutral_removed} (not scored)")
+    if result.copy != BORN_DIGITAL:
+        lines.append(f"words OCR did not read in the {result.copy} copies as given (not scored): "
+                     f"{c.unreadable_tokens}, of which gold {c.unreadable_gold}")
     leaks = result.leaks
     lines.append(f"Leaked PHI strings: {len(leaks)}" + (f" (first {leaks_shown})" if len(leaks) > leaks_shown else ""))
     lines.extend(_leak_line(leak) for leak in leaks[:leaks_shown])
@@ -73,6 +78,28 @@ def format_report(result: EvaluationResult, *, leaks_shown: int = LEAKS_SHOWN) -
     for name, error in result.errors[:leaks_shown]:
         lines.append(f"Not scored: {name}: {error}")
     return "\n".join(lines)
+
+
+def _recall_differences(results: dict[str, EvaluationResult]) -> dict[str, float | None]:
+    """Each other copy's recall minus the born-digital copy's; empty without a born-digital run."""
+    base = results.get(BORN_DIGITAL)
+    if base is None or len(results) < 2:
+        return {}
+    r0 = recall(base.counts)
+    out = {}
+    for copy, result in results.items():
+        if copy != BORN_DIGITAL:
+            r = recall(result.counts)
+            out[copy] = None if r is None or r0 is None else r - r0
+    return out
+
+
+def format_copies(results: dict[str, EvaluationResult], *, leaks_shown: int = LEAKS_SHOWN) -> str:
+    """One report per copy (see `copies`), then each image copy's recall against the born-digital one's."""
+    blocks = [format_report(result, leaks_shown=leaks_shown) for result in results.values()]
+    differences = [f"recall {copy} - {BORN_DIGITAL}: " + ("-" if d is None else f"{d:+.3f}")
+                   for copy, d in _recall_differences(results).items()]
+    return "\n\n".join(blocks + (["\n".join(differences)] if differences else []))
 
 
 def _leak_dict(leak: Leak) -> dict[str, str]:
@@ -95,6 +122,7 @@ def to_json(result: EvaluationResult) -> dict[str, Any]:
         }
     r, p = recall(c), precision(c)
     return {
+        "copy": result.copy,
         "documents": len(result.documents),
         "scored": len(result.documents) - len(result.errors),
         "safe_harbor_neutral": result.safe_harbor_neutral,
@@ -104,6 +132,7 @@ def to_json(result: EvaluationResult) -> dict[str, Any]:
                   "removed_tokens": c.removed_tokens, "removed_gold": c.removed_gold,
                   "recall": _round(r), "precision": _round(p), "f2": _round(f2(p, r))},
         "neutral": {"tokens": c.neutral_tokens, "removed": c.neutral_removed},
+        "unreadable": {"tokens": c.unreadable_tokens, "gold_tokens": c.unreadable_gold},
         "leaks": [_leak_dict(leak) for leak in result.leaks],
         "metadata_leaks": [_leak_dict(leak) for leak in result.metadata_leaks],
         "unlocated": [{"document": d.name, "text": text, "type": type_}
@@ -115,3 +144,9 @@ def to_json(result: EvaluationResult) -> dict[str, Any]:
                           "leaks": len(d.leaks), "metadata_leaks": len(d.metadata_leaks), "error": d.error}
                          for d in result.documents],
     }
+
+
+def copies_to_json(results: dict[str, EvaluationResult]) -> dict[str, Any]:
+    """Every copy's figures (as `to_json`) and each image copy's recall minus the born-digital one's."""
+    return {"copies": {copy: to_json(result) for copy, result in results.items()},
+            "recall_minus_born_digital": {copy: _round(d) for copy, d in _recall_differences(results).items()}}

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from tools.evaluation.copies import BORN_DIGITAL
+
 _log = logging.getLogger(__name__)
 
 UNTYPED = "UNTYPED"
@@ -23,6 +25,8 @@ class Counts:
     removed_gold: int = 0
     neutral_tokens: int = 0
     neutral_removed: int = 0
+    unreadable_tokens: int = 0      # words OCR of an image copy as given did not read: not counted at all
+    unreadable_gold: int = 0        # ... of them gold
     gold_by_type: Counter = field(default_factory=Counter)
     gold_removed_by_type: Counter = field(default_factory=Counter)
     predicted_by_type: Counter = field(default_factory=Counter)   # removed words per predicted type
@@ -31,7 +35,7 @@ class Counts:
 
     def add(self, other: "Counts") -> None:
         for name in ("tokens", "gold_tokens", "gold_removed", "removed_tokens", "removed_gold",
-                     "neutral_tokens", "neutral_removed"):
+                     "neutral_tokens", "neutral_removed", "unreadable_tokens", "unreadable_gold"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("gold_by_type", "gold_removed_by_type", "predicted_by_type", "correct_by_type",
                      "gold_any_by_type"):
@@ -85,6 +89,7 @@ class EvaluationResult:
     typed: bool
     unknown_labels: dict[str, int] = field(default_factory=dict)
     safe_harbor_neutral: bool = False
+    copy: str = BORN_DIGITAL         # the form the documents were given in (see `copies`)
 
     @property
     def leaks(self) -> list[Leak]:
@@ -100,7 +105,7 @@ class EvaluationResult:
 
 
 def aggregate(scores: Iterable[DocumentScore], *, unknown_labels: dict[str, int] | None = None,
-              safe_harbor_neutral: bool = False) -> EvaluationResult:
+              safe_harbor_neutral: bool = False, copy: str = BORN_DIGITAL) -> EvaluationResult:
     """The documents' counts summed (micro-averaged metrics), their leaks kept."""
     documents = list(scores)
     total = Counts()
@@ -108,4 +113,5 @@ def aggregate(scores: Iterable[DocumentScore], *, unknown_labels: dict[str, int]
         total.add(d.counts)
     scored = [d for d in documents if not d.error]
     return EvaluationResult(documents=documents, counts=total, typed=bool(scored) and all(d.typed for d in scored),
-                            unknown_labels=dict(unknown_labels or {}), safe_harbor_neutral=safe_harbor_neutral)
+                            unknown_labels=dict(unknown_labels or {}), safe_harbor_neutral=safe_harbor_neutral,
+                            copy=copy)

@@ -13,6 +13,12 @@ same place on the same page. Gold spans are located onto words (see `locate`), a
 - a leak is a gold string (not neutral) with any word still readable in place, or, for one
   not located in the input, found anywhere in the output's text; a metadata leak is one found
   in the output's metadata, XMP, annotations, attachments, outline or form fields.
+
+An image copy (a scan, an OCR'd scan; see `copies`) has the original's words at the same places
+but shows them in pixels: a word counts only when OCR of the copy as given reads it in place
+(the others are counted as unreadable and left out of every figure), and it is removed when
+neither the OCR of the output's pixels nor the output's text layer reads it there any more
+(see `pixels`).
 """
 
 from __future__ import annotations
@@ -21,9 +27,12 @@ import logging
 from collections import defaultdict
 from typing import Any, Sequence
 
+import pymupdf
+
 from tools.evaluation import metadata
 from tools.evaluation.documents import GoldSpan
 from tools.evaluation.locate import NotePositions, Stream, find_all, find_nearest, key, stream
+from tools.evaluation.pixels import ocr_words, read_flags
 from tools.evaluation.report import format_report, to_json
 from tools.evaluation.results import UNTYPED, Counts, DocumentScore, EvaluationResult, Leak, aggregate, f2, precision, recall
 from tools.evaluation.words import Box, NotAPdfError, Word, open_pdf, overlap, pdf_words, removed_flags
@@ -111,20 +120,35 @@ def _found_in(streams: dict[int, Stream], span: GoldSpan) -> int | None:
     return None
 
 
+def _image_copy_flags(words: Sequence[Word], given: bytes, output: pymupdf.Document, name: str
+                      ) -> tuple[list[bool], list[bool], list[Word]]:
+    """(readable in the copy given, removed from the output, the output's words as a reader sees them)
+    for the original's `words`, when an image copy of it was given to the de-identifier."""
+    with open_pdf(given, f"the copy given for {name}") as copy:
+        readable = read_flags(words, ocr_words(copy))
+    shown = ocr_words(output) + pdf_words(output)
+    return readable, [not kept for kept in read_flags(words, shown)], shown
+
+
 def score_document(original: bytes, redacted: bytes, spans: Sequence[GoldSpan], *,
                    entities: Sequence[dict[str, Any]] | None = None, name: str = "", text: str | None = None,
-                   area: Box | None = None) -> DocumentScore:
+                   area: Box | None = None, given: bytes | None = None) -> DocumentScore:
     """Scores of one document from its input and output PDFs.
 
     `spans` are its gold; `entities` the report's (dicts with page, bbox, type), if any;
     `text` the note a PDF was rendered from, whose offsets tell repeated strings apart;
-    `area` limits the words read to a region of every page (a rendered note's body).
+    `area` limits the words read to a region of every page (a rendered note's body);
+    `given` is the image copy of `original` the de-identifier was given (scanned or OCR'd),
+    None when it was given `original` itself.
     Raises NotAPdfError when either side is not a PDF.
     """
     result = DocumentScore(name=name, typed=entities is not None)
     with open_pdf(original, f"the input of {name}") as source, open_pdf(redacted, f"the output for {name}") as output:
         words = pdf_words(source, area)
-        removed = removed_flags(words, output)
+        if given is None:
+            readable, removed, shown = [True] * len(words), removed_flags(words, output), None
+        else:
+            readable, removed, shown = _image_copy_flags(words, given, output, name)
         occurrences, unlocated = _locate(words, spans, text)
         gold_types: list[set[str]] = [set() for _ in words]
         neutral_only = [False] * len(words)
@@ -138,6 +162,10 @@ def score_document(original: bytes, redacted: bytes, spans: Sequence[GoldSpan], 
         c = result.counts
         for i, word in enumerate(words):
             if not word.countable:
+                continue
+            if not readable[i]:
+                c.unreadable_tokens += 1
+                c.unreadable_gold += bool(gold_types[i])
                 continue
             c.tokens += 1
             types, gone = gold_types[i], removed[i]
@@ -162,7 +190,7 @@ def score_document(original: bytes, redacted: bytes, spans: Sequence[GoldSpan], 
                 c.gold_any_by_type[predicted] += bool(types)
         seen: set[tuple[str, str, str]] = set()
         for span, page, idx in occurrences:
-            if span.neutral or all(removed[i] or not words[i].countable for i in idx):
+            if span.neutral or all(removed[i] or not words[i].countable or not readable[i] for i in idx):
                 continue
             leak = Leak(name, span.text, span.type, f"page {page}")
             if (leak.text, leak.type, leak.where) not in seen:
@@ -170,7 +198,7 @@ def score_document(original: bytes, redacted: bytes, spans: Sequence[GoldSpan], 
                 result.leaks.append(leak)
         # A string the input's words did not spell (an odd extraction) is still a leak when the
         # output's words spell it.
-        output_streams = _page_streams(pdf_words(output, area)) if unlocated else {}
+        output_streams = _page_streams(pdf_words(output, area) if shown is None else shown) if unlocated else {}
         for span in unlocated:
             page = None if span.neutral else _found_in(output_streams, span)
             if page is not None:

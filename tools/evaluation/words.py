@@ -80,7 +80,8 @@ def overlap(a: Box, b: Box) -> float:
     return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
 
-def _same_place(a: Box, b: Box) -> bool:
+def same_place(a: Box, b: Box) -> bool:
+    """Whether two boxes overlap over most of the smaller one."""
     smaller = min(_area(a), _area(b))
     return smaller > 0 and overlap(a, b) >= _SAME_PLACE * smaller
 
@@ -93,4 +94,4 @@ def removed_flags(original: Sequence[Word], redacted: pymupdf.Document) -> list[
     kept: dict[tuple[int, str], list[Box]] = defaultdict(list)
     for word in pdf_words(redacted):
         kept[(word.page, fold(word.text))].append(word.box)
-    return [not any(_same_place(w.box, b) for b in kept.get((w.page, fold(w.text)), ())) for w in original]
+    return [not any(same_place(w.box, b) for b in kept.get((w.page, fold(w.text)), ())) for w in original]

@@ -52,6 +52,12 @@ def register(sub, group) -> None:
                    help="score a folder of gold-annotated notes instead: PDFs or plain-text notes with i2b2/n2c2 "
                         "XML, BRAT .ann or Veil JSON gold; text notes are rendered to PDF first, and every "
                         "document is scored by re-extracting its redacted PDF")
+    p.add_argument("--copies", default="born-digital", metavar="COPY[,COPY]",
+                   help="with --gold: the forms each document is given in, comma-separated: born-digital (the PDF "
+                        "itself; default), scanned (its pages as 200 dpi grey images, no text layer), ocr (the "
+                        "scan with Tesseract's invisible text layer). Image copies are scored by OCR of the input "
+                        "and the output (words OCR cannot read in the input are left out); with several, each "
+                        "copy's recall minus the born-digital copy's is printed")
     p.add_argument("--safe-harbor-neutral", action="store_true",
                    help="with --gold: items Safe Harbor lets a document keep (states, countries, a year alone, "
                         "ages of 89 or less, professions) count neither as misses nor as false positives")
@@ -307,6 +313,10 @@ def _eval_gold(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("veil eval: --workers must be >= 1", file=sys.stderr)
         return 2
+    copies = _copies(args.copies)
+    if copies is None:
+        return 2
+    args.copies = copies
     if args.local:
         return _eval_gold_with(_local_runner(), args, workers=1)  # PyMuPDF in this process: one at a time
     if args.url:
@@ -319,21 +329,37 @@ def _eval_gold(args: argparse.Namespace) -> int:
                                workers=args.workers)
 
 
+def _copies(raw: str) -> list[str] | None:
+    """--copies as a list of known copies in the order given, or None (said on stderr)."""
+    from tools.evaluation import COPIES
+
+    copies = list(dict.fromkeys(c.strip() for c in raw.split(",") if c.strip()))
+    unknown = [c for c in copies if c not in COPIES]
+    if unknown or not copies:
+        print(f"veil eval: --copies takes {', '.join(COPIES)} (comma-separated), not {raw!r}", file=sys.stderr)
+        return None
+    return copies
+
+
 def _eval_gold_with(run, args: argparse.Namespace, workers: int) -> int:
-    from tools.evaluation import GoldFormatError, evaluate_gold, format_report, to_json
+    from tools.evaluation import GoldFormatError, copies_to_json, evaluate_gold, format_copies, to_json
 
     if run is None:
         return 1
     start = time.perf_counter()
+    results = {}
     try:
-        result = evaluate_gold(args.gold, run, safe_harbor_neutral=args.safe_harbor_neutral, workers=workers)
+        for copy in args.copies:
+            results[copy] = evaluate_gold(args.gold, run, safe_harbor_neutral=args.safe_harbor_neutral,
+                                          workers=workers, copy=copy)
     except GoldFormatError as exc:
         print(f"veil eval: {exc}", file=sys.stderr)
         return 2
-    print(format_report(result))
+    print(format_copies(results))
     print(f"({time.perf_counter() - start:.0f}s)")
-    write_json(args.json, to_json(result))
-    return 1 if getattr(result, "errors", None) else 0
+    # One copy keeps the JSON a single evaluation has always had.
+    write_json(args.json, to_json(results[args.copies[0]]) if len(results) == 1 else copies_to_json(results))
+    return 1 if any(r.errors for r in results.values()) else 0
 
 
 def _eval_with(run, pairs: list[tuple[Path, Path]], args: argparse.Namespace) -> int:

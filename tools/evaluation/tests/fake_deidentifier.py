@@ -8,6 +8,7 @@ from typing import Callable
 import pymupdf
 
 from tools.evaluation.run import PYMUPDF_LOCK
+from tools.evaluation.words import Box
 
 _log = logging.getLogger(__name__)
 
@@ -37,3 +38,17 @@ def redact_words(pdf: bytes, remove: dict[str, str], *, also: Callable[[pymupdf.
 
 def redacting(remove: dict[str, str], **options) -> Callable[[bytes], tuple[bytes, dict]]:
     return lambda pdf: redact_words(pdf, remove, **options)
+
+
+def black_out(pdf: bytes, boxes: dict[int, list[Box]], *, text_layer: bool = True) -> tuple[bytes, dict]:
+    """`pdf` with the image pixels under each box (per page, from 1) painted black, as a scan's
+    redaction does; with `text_layer` False the text under the boxes is left, as a redactor that
+    forgets an OCR'd copy's invisible layer would."""
+    with PYMUPDF_LOCK, pymupdf.open("pdf", pdf) as doc:
+        for number, rects in boxes.items():
+            page = doc[number - 1]
+            for box in rects:
+                page.add_redact_annot(box, fill=(0, 0, 0))
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+                                  text=pymupdf.PDF_REDACT_TEXT_REMOVE if text_layer else pymupdf.PDF_REDACT_TEXT_NONE)
+        return doc.tobytes(), {}
