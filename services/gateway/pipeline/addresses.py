@@ -221,8 +221,7 @@ def address_lines(text: str) -> list[tuple[int, int]]:
             if street is not None and last == 1:
                 # The town first (Hungary, some forms): "6148 Ács, Széchenyi útja 201."
                 s, e = parts[0]
-                lead = _LEAD.match(text, _after_label(text, s, e), e)
-                s = lead.end() if lead is not None else _after_label(text, s, e)
+                s = _lead_cut(text, s, e)
                 if _closes_line(text[s:e].rstrip(". ")):
                     out.extend([(s, s + len(text[s:e].rstrip(". "))), street])
                     break
