@@ -294,7 +294,7 @@ _DOMAIN_TLDS = tuple(f".{tld}" for tld in "com org net edu gov info biz io healt
 # A domain of a country ("grenaa-sygehus.dk/portal", "portal.unwrap.cn"): with a path or two labels before
 # the country code, as "e.g" or "Fig.de" have neither; the code must be a country's (ISO 3166, or "uk").
 _CC_DOMAIN = _rx(r"(?<![\w@./-])(?:(?:[a-z0-9-]+\.)+([a-z]{2})(?=/)(?:/[^\s<>\"']*)|"
-                 r"(?:[a-z0-9-]+\.){2,}([a-z]{2}))(?![\w@-]|\.\w)")
+                 r"(?:[a-z0-9-]+\.){2,}([a-z]{2}))(?![\w@-]|\.\w)", first="a-z0-9-")
 
 
 @functools.lru_cache(maxsize=1)
@@ -302,6 +302,8 @@ def _country_codes() -> frozenset[str]:
     import pycountry  # loaded on first use: the pipeline's import stays light
 
     return frozenset(c.alpha_2.casefold() for c in pycountry.countries) | {"uk", "eu"}
+
+
 _IPV4 = _led(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)", r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)")
 _IPV6 = _rx(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])",
             first="0-9A-Fa-f:")
@@ -420,6 +422,8 @@ _TRUNK_REGIONS = ("GB", "FR", "DE", "NL", "AU", "IE", "AT", "BE", "CH")
 _CONTEXT_REGIONS = ("IT", "ES", "PL", "CZ", "GR", "RU", "US", "CA", "PT", "DK", "NO", "SE")
 _DIGIT_GROUPS = re.compile(r"\d+")
 _AREA_BEFORE = re.compile(r"\(\d{1,5}\)\s*$")
+_DATE_OR_TIME_SHAPE = re.compile(r"\d{1,4}[./ -]\d{1,2}[./ -]\d{1,4}")
+_TIME_SHAPE = re.compile(r"\d{1,2}[.:]\d{2}(?:[.:]\d{2})?")
 
 
 def _date_or_time(window: str) -> bool:
@@ -433,8 +437,7 @@ def _date_or_time(window: str) -> bool:
     if a > 999:
         return 1 <= b <= 12 and 1 <= c <= 31
     return (1 <= a <= 31 and 1 <= b <= 12 or 1 <= a <= 12 and 1 <= b <= 31) and (c <= 99 or 1000 <= c <= 9999)
-_DATE_OR_TIME_SHAPE = re.compile(r"\d{1,4}[./ -]\d{1,2}[./ -]\d{1,4}")
-_TIME_SHAPE = re.compile(r"\d{1,2}[.:]\d{2}(?:[.:]\d{2})?")
+
 
 # -- IDs without a label ---------------------------------------------------------------------------
 
